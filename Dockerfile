@@ -1,0 +1,27 @@
+# The functions and the workers share this image; compose picks the command (gunicorn, `python -m worker`,
+# `python -m infra.minio_init`). Build context: the repository root (see .dockerignore).
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Dependencies first, so a code change does not reinstall them.
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY core ./core
+COPY functions ./functions
+COPY worker ./worker
+COPY infra ./infra
+COPY web ./web
+
+RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin app
+USER app
+
+EXPOSE 8000
+
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", "--timeout", "60", "functions.app:create_app()"]

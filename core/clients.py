@@ -1,0 +1,70 @@
+"""Redis and S3 clients, built once per process from the settings and passed to whoever needs them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from redis import Redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.retry import Retry
+
+from core.settings import Settings
+
+REDIS_SOCKET_TIMEOUT = 5.0
+S3_CONNECT_TIMEOUT = 3.0
+S3_READ_TIMEOUT = 20.0
+
+
+def make_redis(settings: Settings, **overrides: Any) -> Redis:
+    """A Redis client whose every call has a timeout and retries dropped connections briefly."""
+    options: dict[str, Any] = {
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+        "health_check_interval": 30,
+        "retry": Retry(ExponentialWithJitterBackoff(base=0.05, cap=1.0), 3),
+    }
+    options.update(overrides)
+    return Redis.from_url(settings.redis_url, **options)
+
+
+def _s3_config(pool_size: int) -> Config:
+    # SigV4 everywhere: MinIO needs it and moto answers browser preflights only for SigV4 URLs.
+    return Config(
+        signature_version="s3v4",
+        s3={"addressing_style": "path"},
+        connect_timeout=S3_CONNECT_TIMEOUT,
+        read_timeout=S3_READ_TIMEOUT,
+        retries={"max_attempts": 3, "mode": "standard"},
+        max_pool_connections=pool_size,
+    )
+
+
+def make_s3(settings: Settings, endpoint_url: str | None = None, pool_size: int = 16) -> Any:
+    """An S3 client for `endpoint_url` (default: the internal endpoint)."""
+    session = boto3.session.Session()
+    return session.client(
+        "s3",
+        endpoint_url=endpoint_url or settings.s3_endpoint_url,
+        region_name=settings.aws_region or "us-east-1",
+        config=_s3_config(pool_size),
+    )
+
+
+@dataclass(frozen=True)
+class Clients:
+    """The clients one process uses: Redis, S3, and S3 for URLs signed for the public endpoint."""
+
+    settings: Settings
+    redis: Redis
+    s3: Any
+    public_s3: Any
+
+    @classmethod
+    def build(cls, settings: Settings) -> Clients:
+        s3 = make_s3(settings)
+        public = settings.public_endpoint_url
+        public_s3 = s3 if public == settings.s3_endpoint_url else make_s3(settings, endpoint_url=public)
+        return cls(settings=settings, redis=make_redis(settings), s3=s3, public_s3=public_s3)

@@ -1,0 +1,77 @@
+"""Job ids, file types and the object layout in the bucket."""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import unicodedata
+import uuid
+
+FILE_TYPES = ("txt", "json", "rtf", "pdf")
+UPLOADS_PREFIX = "uploads/"
+RESULTS_PREFIX = "results/"
+_MAX_NAME_BYTES = 200
+
+
+def new_job_id() -> str:
+    """An unguessable id (122 random bits) for a job created by a request."""
+    return uuid.uuid4().hex
+
+
+def object_job_id(bucket: str, key: str, version: str) -> str:
+    """A deterministic id for one version of an object, so redelivered events map to one job."""
+    digest = hashlib.sha256(f"{bucket}\0{key}\0{version}".encode()).hexdigest()
+    return f"obj-{digest[:40]}"
+
+
+def is_job_id(value: str) -> bool:
+    """Whether `value` has the shape of an id this system hands out (RQ allows [A-Za-z0-9_-])."""
+    return 0 < len(value) <= 64 and all(c.isascii() and (c.isalnum() or c in "-_") for c in value)
+
+
+def file_type_of(filename: str) -> str | None:
+    """The supported type named by the extension (case-insensitive), else None."""
+    _, ext = posixpath.splitext(filename.strip().lower())
+    ext = ext.lstrip(".")
+    return ext if ext in FILE_TYPES else None
+
+
+def _keep(char: str) -> bool:
+    category = unicodedata.category(char)
+    # Control, format (RTL marks, zero-width), surrogate and unassigned characters never reach a key.
+    return category[0] != "C" and char not in '/\\:*?"<>|'
+
+
+def safe_filename(filename: str) -> str:
+    """The last path component of `filename`, stripped of control and path characters, kept short.
+
+    Unlike werkzeug's secure_filename it keeps non-ASCII letters, so `中文.pdf` stays `中文.pdf`.
+    """
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = unicodedata.normalize("NFC", "".join(c for c in name if _keep(c))).strip(" .")
+    stem, ext = posixpath.splitext(name)
+    if not stem:
+        stem, ext = "file", ext or (("." + name) if name else "")
+    while len((stem + ext).encode()) > _MAX_NAME_BYTES and stem:
+        stem = stem[:-1]
+    return (stem + ext) or "file"
+
+
+def upload_key(job_id: str, filename: str) -> str:
+    return f"{UPLOADS_PREFIX}{job_id}/{safe_filename(filename)}"
+
+
+def result_key(job_id: str) -> str:
+    return f"{RESULTS_PREFIX}{job_id}.json"
+
+
+def batch_manifest_key(batch_id: str) -> str:
+    return f"{RESULTS_PREFIX}batches/{batch_id}.json"
+
+
+def job_id_from_upload_key(key: str) -> str | None:
+    """The job id inside `uploads/<job_id>/<name>`, else None."""
+    if not key.startswith(UPLOADS_PREFIX):
+        return None
+    parts = key[len(UPLOADS_PREFIX) :].split("/", 1)
+    return parts[0] if len(parts) == 2 and is_job_id(parts[0]) else None

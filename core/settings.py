@@ -1,0 +1,138 @@
+"""One frozen settings object, read once per process from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+
+class SettingsError(ValueError):
+    """A variable of the environment has a value the system cannot run with."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Processing limits a worker enforces on every file, whatever way it came in."""
+
+    max_bytes: int = 52_428_800
+    max_pdf_pages: int = 5_000
+    max_text_chars: int = 200_000_000
+    max_json_depth: int = 512
+    memory_bytes: int = 1_073_741_824
+
+
+def _text(value: str) -> str:
+    return value
+
+
+def _optional(value: str) -> str | None:
+    return value or None
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError("must be a positive integer")
+    return number
+
+
+def _port(value: str) -> int:
+    number = int(value)
+    if not 0 < number < 65536:
+        raise ValueError("must be a TCP port (1-65535)")
+    return number
+
+
+def _prefix(value: str) -> str:
+    value = value.lstrip("/")
+    if not value:
+        raise ValueError("must not be empty")
+    return value if value.endswith("/") else value + "/"
+
+
+def _redis_url(value: str) -> str:
+    if not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("must start with redis://, rediss:// or unix://")
+    return value
+
+
+def _http_url(value: str) -> str | None:
+    if value and not value.startswith(("http://", "https://")):
+        raise ValueError("must be an http:// or https:// URL")
+    return value or None
+
+
+def _setting(env: str, parse: Callable[[str], Any], default: Any) -> Any:
+    return field(default=default, metadata={"env": env, "parse": parse})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, named as in the contract (`env` metadata gives the variable)."""
+
+    redis_url: str = _setting("REDIS_URL", _redis_url, "redis://127.0.0.1:6379/0")
+    s3_endpoint_url: str | None = _setting("S3_ENDPOINT_URL", _http_url, None)
+    s3_public_endpoint_url: str | None = _setting("S3_PUBLIC_ENDPOINT_URL", _http_url, None)
+    s3_bucket: str = _setting("S3_BUCKET", _text, "jobs")
+    aws_region: str | None = _setting("AWS_REGION", _optional, None)
+    drop_prefix: str = _setting("DROP_PREFIX", _prefix, "incoming/")
+    max_upload_bytes: int = _setting("MAX_UPLOAD_BYTES", _positive_int, 52_428_800)
+    events_token: str | None = _setting("EVENTS_TOKEN", _optional, None)
+    cors_origins: tuple[str, ...] = _setting("CORS_ORIGINS", _csv, ())
+    api_keys: tuple[str, ...] = _setting("API_KEYS", _csv, ())
+    presign_expires_seconds: int = _setting("PRESIGN_EXPIRES_SECONDS", _positive_int, 900)
+    host: str = _setting("HOST", _text, "127.0.0.1")
+    port: int = _setting("PORT", _port, 8000)
+    queue_name: str = _setting("QUEUE_NAME", _text, "jobs")
+    job_timeout_seconds: int = _setting("JOB_TIMEOUT_SECONDS", _positive_int, 120)
+    max_attempts: int = _setting("MAX_ATTEMPTS", _positive_int, 5)
+    record_ttl_seconds: int = _setting("RECORD_TTL_SECONDS", _positive_int, 7 * 24 * 3600)
+    max_pdf_pages: int = _setting("MAX_PDF_PAGES", _positive_int, 5_000)
+    max_text_chars: int = _setting("MAX_TEXT_CHARS", _positive_int, 200_000_000)
+    max_json_depth: int = _setting("MAX_JSON_DEPTH", _positive_int, 512)
+    worker_memory_bytes: int = _setting("WORKER_MEMORY_BYTES", _positive_int, 1_073_741_824)
+    heartbeat_seconds: int = _setting("WORKER_HEARTBEAT_SECONDS", _positive_int, 10)
+    reconcile_interval_seconds: int = _setting("RECONCILE_INTERVAL_SECONDS", _positive_int, 5)
+    web_dir: str | None = _setting("WEB_DIR", _optional, None)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from `env` (default: the process environment); unset or empty means default."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            name = spec.metadata["env"]
+            raw = env.get(name, "").strip()
+            if not raw:
+                continue
+            try:
+                values[spec.name] = spec.metadata["parse"](raw)
+            except ValueError as exc:
+                raise SettingsError(f"{name}={raw!r} is invalid: {exc}") from None
+        return cls(**values)
+
+    @property
+    def public_endpoint_url(self) -> str | None:
+        """The S3 endpoint written into URLs handed to browsers and scripts."""
+        return self.s3_public_endpoint_url or self.s3_endpoint_url
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(
+            max_bytes=self.max_upload_bytes,
+            max_pdf_pages=self.max_pdf_pages,
+            max_text_chars=self.max_text_chars,
+            max_json_depth=self.max_json_depth,
+            memory_bytes=self.worker_memory_bytes,
+        )
+
+
+def env_names() -> tuple[str, ...]:
+    """Every variable the settings read (used to check deployment files against the code)."""
+    return tuple(spec.metadata["env"] for spec in fields(Settings))

@@ -1,0 +1,1 @@
+"""Stateless HTTP functions: upload, presign, start, status, result, events, batches, health."""

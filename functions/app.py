@@ -1,0 +1,29 @@
+"""The app factory: one WSGI app serving every function."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from core.services import Services
+from core.settings import Settings
+from functions import batches, errors, events, health, jobs, openapi, presign, security, upload, web
+
+MULTIPART_SLACK_BYTES = 1 << 20
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    """Build the app; `settings` default to the environment, `services` to clients built from them."""
+    settings = settings or (services.settings if services else Settings.from_env())
+    app = Flask(__name__, static_folder=None)
+    # One file of MAX_UPLOAD_BYTES plus the multipart envelope; larger bodies get 413 unread.
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + MULTIPART_SLACK_BYTES
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["jobs"] = services or Services.build(settings)
+    errors.register(app)
+    security.install(app, settings)
+    for module in (upload, presign, jobs, events, batches, health, openapi, web):
+        app.register_blueprint(module.bp)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return app

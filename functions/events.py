@@ -1,0 +1,41 @@
+"""`POST /events`: S3 event notifications (AWS, MinIO) turned into jobs, one per object version."""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, request
+
+from core.intake import ingest_object
+from core.s3events import EventFormatError, parse_event
+from functions.context import services
+from functions.errors import ApiError
+
+bp = Blueprint("events", __name__)
+
+
+def _authorized(token: str) -> bool:
+    # MinIO sends the bare token or "Bearer <token>"; AWS-style senders use "Bearer <token>".
+    given = request.headers.get("Authorization", "").strip()
+    given = given[7:].strip() if given.lower().startswith("bearer ") else given
+    return hmac.compare_digest(given.encode(), token.encode())
+
+
+@bp.post("/events")
+def receive_events():
+    svc = services()
+    token = svc.settings.events_token
+    if token and not _authorized(token):
+        raise ApiError(401, "unauthorized", "POST /events needs `Authorization: Bearer <EVENTS_TOKEN>`.")
+    try:
+        parsed = parse_event(request.get_json(silent=True), svc.settings.s3_bucket)
+    except EventFormatError as exc:
+        raise ApiError(400, "bad_request", str(exc)) from None
+    jobs, reasons = [], list(parsed.ignored)
+    for obj in parsed.objects:
+        outcome = ingest_object(svc, obj)
+        if isinstance(outcome, str):
+            reasons.append(outcome)
+        else:
+            jobs.append(outcome)
+    return {"jobs": jobs, "ignored": len(reasons), "reasons": reasons}

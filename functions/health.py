@@ -1,0 +1,55 @@
+"""`GET /healthz` (Redis and the bucket answer) and `GET /config` (the limits the page applies)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from core.keys import FILE_TYPES
+from core.services import Services
+from functions.context import services
+
+bp = Blueprint("health", __name__)
+
+
+def _check(name: str, probe) -> tuple[str, str | None]:
+    try:
+        probe()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy", named in the reply
+        return name, f"{type(exc).__name__}"
+    return name, None
+
+
+def checks(svc: Services) -> dict[str, str | None]:
+    bucket = svc.settings.s3_bucket
+    return dict(
+        [
+            _check("redis", svc.clients.redis.ping),
+            _check("s3", lambda: svc.clients.s3.head_bucket(Bucket=bucket)),
+        ]
+    )
+
+
+def limits(svc: Services) -> dict:
+    return {"max_upload_bytes": svc.settings.max_upload_bytes, "file_types": list(FILE_TYPES)}
+
+
+@bp.get("/healthz")
+def healthz():
+    svc = services()
+    failed = {name: reason for name, reason in checks(svc).items() if reason}
+    status = {name: ("ok" if name not in failed else "failing") for name in ("redis", "s3")}
+    if failed:
+        names = ", ".join(failed)
+        message = f"Not healthy: {names} not answering."
+        return {
+            "status": "unavailable",
+            "checks": status,
+            "error": {"code": "unavailable", "message": message},
+        }, 503
+    return {"status": "ok", "checks": status, "limits": limits(svc)}
+
+
+@bp.get("/config")
+def config():
+    svc = services()
+    return {"limits": limits(svc), "presign_expires_seconds": svc.settings.presign_expires_seconds}

@@ -1,0 +1,1 @@
+"""Deployment and local-run tooling: the embedded stack, MinIO setup, deployment files."""

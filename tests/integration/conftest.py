@@ -1,0 +1,44 @@
+"""A real stack for the integration tests: redis-server, moto's S3 server, functions and workers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from infra.stack import Stack
+from tests.client import Api
+
+TEST_ENV = {
+    "MAX_UPLOAD_BYTES": str(2 * 1024 * 1024),
+    "JOB_TIMEOUT_SECONDS": "20",
+    "RECONCILE_INTERVAL_SECONDS": "1",
+}
+
+
+def make_stack(tmp_path_factory, name: str, workers: int = 2, **env: str) -> Stack:
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3_", "REDIS_"))}
+    stack = Stack(tmp_path_factory.mktemp(name), {**base_env, **TEST_ENV, **env})
+    try:
+        return stack.start(workers=workers)
+    except BaseException:
+        stack.stop()
+        raise
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Iterator[Stack]:
+    stack = make_stack(tmp_path_factory, "stack")
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def api(stack: Stack) -> Api:
+    return Api(stack.base_url)
+
+
+@pytest.fixture(scope="session")
+def s3(stack: Stack):
+    return stack.s3_client()

@@ -1,0 +1,1 @@
+"""One module per supported file type; each turns a local file into counts or a JobError."""

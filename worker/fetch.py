@@ -1,0 +1,51 @@
+"""Download an object to a temporary file, streamed and capped, so memory stays flat."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from core.errors import TOO_LARGE, UPLOAD_MISSING, JobError
+from core.storage import is_missing
+
+CHUNK_BYTES = 1 << 20
+
+
+def _get(s3: Any, source: dict[str, Any]) -> Any:
+    params = {"Bucket": source["bucket"], "Key": source["key"]}
+    if source.get("version_id"):
+        params["VersionId"] = source["version_id"]
+    try:
+        return s3.get_object(**params)
+    except ClientError as exc:
+        if is_missing(exc):
+            raise JobError(UPLOAD_MISSING, "The uploaded file is no longer in the bucket.") from None
+        raise
+
+
+def _too_large(limit: int) -> JobError:
+    return JobError(TOO_LARGE, f"The file is larger than the limit of {limit} bytes.")
+
+
+@contextlib.contextmanager
+def fetched(s3: Any, source: dict[str, Any], limit: int) -> Iterator[Path]:
+    """The object as a local file, deleted afterwards; too_large past `limit`, upload_missing if gone."""
+    reply = _get(s3, source)
+    if reply.get("ContentLength", 0) > limit:
+        reply["Body"].close()
+        raise _too_large(limit)
+    with tempfile.NamedTemporaryFile(prefix="job-", suffix=".bin") as tmp:
+        written = 0
+        for chunk in reply["Body"].iter_chunks(CHUNK_BYTES):
+            written += len(chunk)
+            if written > limit:
+                reply["Body"].close()
+                raise _too_large(limit)
+            tmp.write(chunk)
+        tmp.flush()
+        yield Path(tmp.name)

@@ -1,0 +1,43 @@
+"""`python -m worker.reconciler`: every few seconds, queue dropped objects that no event announced.
+
+Events get lost (MinIO caps its queue; moto sends none), so the bucket is scanned as the truth.
+Any number of copies may run: the job ids are derived from the objects, so they never duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import time
+
+from dotenv import load_dotenv
+
+from core.services import Services
+from core.settings import Settings, SettingsError
+
+
+def main() -> int:
+    load_dotenv()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"reconciler: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from worker.listing import reconcile
+
+    services = Services.build(settings)
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    while not stopping:
+        try:
+            reconcile(services)
+        except Exception:  # noqa: BLE001 - Redis or S3 down: log, wait, try again
+            logging.getLogger(__name__).exception("reconcile pass failed; retrying")
+        time.sleep(settings.reconcile_interval_seconds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
