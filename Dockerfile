@@ -18,9 +18,12 @@ COPY functions ./functions
 COPY worker ./worker
 COPY infra ./infra
 COPY web ./web
+COPY cli ./cli
 
-RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin app
-USER app
+# Not root; the code stays owned by root, so the processes cannot change it.
+RUN groupadd --system --gid 10001 app \
+    && useradd --system --uid 10001 --gid app --no-create-home --shell /usr/sbin/nologin app
+USER 10001:10001
 
 EXPOSE 8000
 

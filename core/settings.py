@@ -53,7 +53,11 @@ def _prefix(value: str) -> str:
     value = value.lstrip("/")
     if not value:
         raise ValueError("must not be empty")
-    return value if value.endswith("/") else value + "/"
+    value = value if value.endswith("/") else value + "/"
+    managed = ("uploads/", "results/")
+    if any(value.startswith(own) or own.startswith(value) for own in managed):
+        raise ValueError("must not overlap uploads/ or results/, which the system writes itself")
+    return value
 
 
 def _redis_url(value: str) -> str:
@@ -136,3 +140,15 @@ class Settings:
 def env_names() -> tuple[str, ...]:
     """Every variable the settings read (used to check deployment files against the code)."""
     return tuple(spec.metadata["env"] for spec in fields(Settings))
+
+
+def load_for_process(program: str) -> Settings:
+    """Settings for a process entry point: `.env` first (unless DOTENV=0), exit 2 naming a bad variable."""
+    if os.environ.get("DOTENV", "1") != "0":
+        from dotenv import load_dotenv
+
+        load_dotenv()
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise SystemExit(f"{program}: {exc}") from None

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from dotenv import load_dotenv
-
-from core.settings import Settings, SettingsError
+from core.settings import load_for_process
 
 
 def main() -> int:
-    load_dotenv()
-    try:
-        settings = Settings.from_env()
-    except SettingsError as exc:
-        print(f"functions: {exc}", file=sys.stderr)
-        return 2
+    settings = load_for_process("functions")
     from functions.app import create_app
 
     create_app(settings).run(host=settings.host, port=settings.port, threaded=True)

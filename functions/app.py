@@ -6,9 +6,10 @@ import logging
 
 from flask import Flask
 
+from core import logs
 from core.services import Services
 from core.settings import Settings
-from functions import batches, errors, events, health, jobs, openapi, presign, security, upload, web
+from functions import batches, errors, events, health, jobs, metrics, openapi, presign, security, upload, web
 
 MULTIPART_SLACK_BYTES = 1 << 20
 
@@ -23,7 +24,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.extensions["jobs"] = services or Services.build(settings)
     errors.register(app)
     security.install(app, settings)
-    for module in (upload, presign, jobs, events, batches, health, openapi, web):
+    metrics.install(app, app.extensions["jobs"])
+    for module in (upload, presign, jobs, events, batches, health, metrics, openapi, web):
         app.register_blueprint(module.bp)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if not logging.getLogger().handlers:
+        logs.configure("functions")
     return app

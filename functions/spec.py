@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from functions.spec_schemas import ID_PATTERN, STR, Schema, array, enum, ref, schemas
+from functions.spec_schemas import ID_PATTERN, S3_RECORD, STR, Schema, array, enum, ref, schemas
 
 OPENAPI_VERSION = "3.1.0"
 DEFAULT_MAX_UPLOAD_BYTES = 52_428_800
@@ -90,8 +90,6 @@ NO_JOB = "`not_found`: no such job."
 FILE_ERRORS = {413: "`too_large`: over MAX_UPLOAD_BYTES.", 415: "`unsupported_type`: not a supported type."}
 PART = {"type": "string", "contentMediaType": "application/octet-stream"}
 FORM = {"type": "object", "required": ["file"], "properties": {"file": {**array(PART), "minItems": 1}}}
-EVENT = {"eventName": "s3:ObjectCreated:Put",
-         "s3": {"bucket": {"name": "jobs"}, "object": {"key": "incoming/a+b.txt", "size": 5}}}
 # fmt: on
 
 
@@ -124,7 +122,7 @@ def intake_paths() -> dict[str, Any]:
         "/events": {"post": op(
             "receiveEvents", "events", "Receive S3 event notifications (AWS, MinIO).", {"200": events},
             {400: "`bad_request`: not an S3 event notification.", 413: "`too_large`: the body is too large."},
-            security=EVENTS_TOKEN, requestBody=json_body("S3Event", Records=[EVENT]),
+            security=EVENTS_TOKEN, requestBody=json_body("S3Event", Records=[S3_RECORD]),
         )},
         "/batches": {"post": op(
             "createBatch", "batches", "Make a job of every object under a prefix.", {"202": listing},
@@ -197,6 +195,7 @@ def service_paths() -> dict[str, Any]:
 def build_spec(max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> dict[str, Any]:
     """The whole description (cached: callers must not change it)."""
     bearer = "EVENTS_TOKEN, when set (the bare token is accepted too, as MinIO may send it)."
+    api_key = "One of API_KEYS, when set; `Authorization: Bearer <key>` is accepted too."
     return {
         "openapi": OPENAPI_VERSION,
         "info": {"title": "File jobs", "version": "1.0.0", "description": DESCRIPTION},
@@ -205,12 +204,7 @@ def build_spec(max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> dict[str, An
             "schemas": schemas(max_upload_bytes),
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer", "description": bearer},
-                "apiKeyAuth": {
-                    "type": "apiKey",
-                    "in": "header",
-                    "name": "X-API-Key",
-                    "description": "API_KEYS",
-                },
+                "apiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": api_key},
             },
         },
     }

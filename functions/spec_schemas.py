@@ -22,9 +22,9 @@ JOB_FIELDS = (
     "job_id", "status", "filename", "file_type", "source", "created_at", "updated_at",
     "attempts", "result_key", "result", "error",
 )  # fmt: skip
-# A name (not only dots and spaces) in the last path component, then a supported extension.
-SUPPORTED_EXT = r"\.([Tt][Xx][Tt]|[Jj][Ss][Oo][Nn]|[Rr][Tt][Ff]|[Pp][Dd][Ff])$"
-FILENAME_PATTERN = r'[^\x00-\x20/\\:*?"<>|.][^/\\]*' + SUPPORTED_EXT
+# An ASCII letter or digit in the last path component, then a supported extension: a subset of the
+# names the functions accept (they keep any name that is not only dots, spaces and control characters).
+FILENAME_PATTERN = r"[A-Za-z0-9][^/\\]*\.([Tt][Xx][Tt]|[Jj][Ss][Oo][Nn]|[Rr][Tt][Ff]|[Pp][Dd][Ff])$"
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
 STR: Schema = {"type": "string"}
@@ -73,6 +73,14 @@ JOB_EXAMPLE = {
     "result": {"words": 1234, "characters": 7311, "pages": 3, "page_words": [400, 420, 414]},
     "error": None,
 }  # fmt: skip
+
+S3_RECORD = {"eventName": "s3:ObjectCreated:Put", "s3": {
+    "bucket": {"name": "jobs"}, "object": {"key": "incoming/a+b.txt", "size": 5, "eTag": "abc"}}}  # fmt: skip
+RECORD = (
+    "One record as S3 sends it: `eventName` (`s3:ObjectCreated:*`), `s3.bucket.name`, `s3.object.key` "
+    "(URL-encoded, `+` for a space), `s3.object.size`, `s3.object.eTag`, `s3.object.versionId`. Records "
+    "of other events or buckets, or without a key, are ignored and counted in the reply, never refused."
+)
 
 ANALYSIS = {
     "words": described(COUNT, "`len(text.split())` over the extracted text"),
@@ -129,8 +137,9 @@ def intake_schemas(max_upload_bytes: int) -> dict[str, Schema]:
     # fmt: off
     size = {**COUNT, "maximum": max_upload_bytes, "description": "Bytes; at most MAX_UPLOAD_BYTES."}
     mapping = {"PUT": ref("PutUpload")["$ref"], "POST": ref("PostUpload")["$ref"]}
-    key = described(STR, "URL-encoded (`+` for a space)")
-    s3 = obj([], bucket=obj([], name=STR), object=obj([], key=key, size=COUNT, eTag=STR, versionId=STR))
+    prefix = {**STR, "pattern": "[^/]", "not": {"pattern": "^/*(results|uploads)/"},
+              "description": "A folder of dropped files (not results/ or uploads/).",
+              "examples": ["incoming/2026-11-29/"]}
     return {
         "UploadedJob": obj(["job_id", "filename", "key", "status", "status_url"], job_id=STR, filename=STR,
                            key=STR, status=ref("JobStatus"), status_url=URL),
@@ -155,16 +164,14 @@ def intake_schemas(max_upload_bytes: int) -> dict[str, Schema]:
                            "sent when a destination is configured (acknowledged, never a job).",
             "anyOf": [obj(["Records"], Records=array(ref("S3EventRecord"))), ref("S3TestEvent")],
         },
-        "S3TestEvent": obj(["Event"], Event={**STR, "pattern": "TestEvent$"}, Bucket=STR, Time=STR),
-        "S3EventRecord": obj(
-            [], "Records other than object creations in the bucket, or without a key, are ignored (counted).",
-            eventName={**STR, "examples": ["s3:ObjectCreated:Put"]}, eventTime=STR, s3=s3,
-        ),
+        "S3TestEvent": obj(["Event"], Event={**STR, "pattern": "TestEvent$"}),
+        # Any record is accepted: the ones that announce no object creation in the bucket are ignored.
+        "S3EventRecord": {"description": RECORD, "examples": [S3_RECORD]},
         "EventJob": obj(["job_id", "key", "status"], job_id=STR, key=STR, status=ref("JobStatus"),
                         new=described({"type": "boolean"}, "false when the event was a redelivery")),
         "EventsReply": obj(["jobs", "ignored"], jobs=array(ref("EventJob")), ignored=COUNT,
                            reasons=described(array(STR), "Why each ignored record was ignored.")),
-        "BatchRequest": obj(["prefix"], prefix={**STR, "minLength": 1, "examples": ["incoming/2026-11-29/"]}),
+        "BatchRequest": obj(["prefix"], prefix=prefix),
         "BatchAccepted": obj(["batch_id", "status_url"], batch_id=STR, status_url=URL),
     }
     # fmt: on

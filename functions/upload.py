@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import IO, Any
 
@@ -9,6 +10,7 @@ from flask import Blueprint, request, url_for
 from werkzeug.datastructures import FileStorage
 
 from core import batches as bat
+from core import logs
 from core import records as rec
 from core.intake import create_queued
 from core.keys import file_type_of, new_job_id, safe_filename, upload_key
@@ -19,6 +21,7 @@ from functions.context import services
 from functions.errors import ApiError
 
 bp = Blueprint("upload", __name__)
+log = logging.getLogger(__name__)
 
 CONTENT_TYPES = {
     "txt": "text/plain",
@@ -95,6 +98,9 @@ def create_uploads():
         obj = ObjectRef(bucket=svc.settings.s3_bucket, key=key, size=size, etag=etag)
         create_queued(svc, job_id, filename, obj, batch_id=batch_id)
         jobs.append(job_summary(job_id, filename, key, rec.QUEUED))
+        logs.event(
+            log, "upload_accepted", job_id=job_id, batch_id=batch_id, key=key, file_type=file_type_of(key)
+        )
     job_ids = [job["job_id"] for job in jobs]
     svc.batches.create(batch_id, bat.RUNNING, job_ids, origin="upload")
     seal(svc, batch_id, job_ids)

@@ -8,11 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from dotenv import load_dotenv
 
 from core.clients import make_s3
 from core.keys import RESULTS_PREFIX, UPLOADS_PREFIX
-from core.settings import Settings, SettingsError
+from core.settings import Settings, load_for_process
 from infra.bucket import ensure_bucket
 
 # The target MinIO builds from the MINIO_NOTIFY_WEBHOOK_*_PRIMARY variables (no region is configured).
@@ -97,12 +96,9 @@ def run(settings: Settings) -> None:
 
 
 def main() -> int:
-    load_dotenv()
+    settings = load_for_process("minio_init")
     try:
-        run(Settings.from_env())
-    except SettingsError as exc:
-        print(f"minio_init: {exc}", file=sys.stderr)
-        return 2
+        run(settings)
     except InitError as exc:
         print(f"minio_init: {exc}", file=sys.stderr)
         return 1

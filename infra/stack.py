@@ -49,6 +49,7 @@ class Stack:
             "HOST": "127.0.0.1",
             "PORT": str(self.http_port),
             "PYTHONUNBUFFERED": "1",
+            "DOTENV": "0",
         }
 
     @property

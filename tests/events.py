@@ -27,7 +27,11 @@ def make_record(
         "awsRegion": "us-east-1",
         "eventTime": "2026-11-29T12:00:00.000Z",
         "eventName": ("s3:" if minio else "") + event,
-        "s3": {"s3SchemaVersion": "1.0", "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"}, "object": obj},
+        "s3": {
+            "s3SchemaVersion": "1.0",
+            "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"},
+            "object": obj,
+        },
     }
 
 
@@ -36,4 +40,9 @@ def make_s3_event(**record: Any) -> dict[str, Any]:
 
 
 def make_test_event(bucket: str = "jobs") -> dict[str, Any]:
-    return {"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": "2026-11-29T12:00:00.000Z", "Bucket": bucket}
+    return {
+        "Service": "Amazon S3",
+        "Event": "s3:TestEvent",
+        "Time": "2026-11-29T12:00:00.000Z",
+        "Bucket": bucket,
+    }

@@ -163,7 +163,6 @@ function addFiles(files) {
     const refusal = checkFile(file.name, file.size, limits);
     if (refusal) {
       setState(row, "refused", { error: refusal, file: null });
-      announce(announcement(row));
     } else {
       queueUpload(row);
     }

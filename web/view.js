@@ -201,11 +201,10 @@ export class RowView {
         "div",
         { class: "row-head" },
         el("div", { class: "file" }, this.name, this.meta),
-        el("p", { class: "status" }, this.icon, this.status),
+        el("div", { class: "row-side" }, el("p", { class: "status" }, this.icon, this.status), this.buttons),
       ),
       this.progress,
       this.body,
-      this.buttons,
     );
     this.progress.setAttribute("aria-label", `Upload progress of ${row.filename}`);
     this.shownBody = null;

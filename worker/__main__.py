@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
+import random
 import sys
+import time
 
-from dotenv import load_dotenv
+from redis.exceptions import RedisError
 from rq.serializers import JSONSerializer
 
+from core import logs
 from core.services import Services
-from core.settings import Settings, SettingsError
+from core.settings import load_for_process
+
+log = logging.getLogger("worker")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -21,15 +27,39 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def make_worker(worker_class, services: Services, name: str | None):
+    settings = services.settings
+    return worker_class(
+        [services.queue],
+        connection=services.clients.redis,
+        serializer=JSONSerializer,
+        name=name,
+        job_monitoring_interval=settings.heartbeat_seconds,
+        maintenance_interval=settings.heartbeat_seconds * 2,
+    )
+
+
+class Backoff:
+    """Exponential backoff with jitter, capped, for waiting on a service to come back."""
+
+    def __init__(self, first: float = 0.5, cap: float = 15.0) -> None:
+        self.first, self.cap = first, cap
+
+    def wait_for(self, probe) -> None:
+        delay = self.first
+        while True:
+            time.sleep(delay * random.uniform(0.5, 1.0))
+            try:
+                probe()
+                return
+            except RedisError:
+                delay = min(self.cap, delay * 2)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    load_dotenv()
-    try:
-        settings = Settings.from_env()
-    except SettingsError as exc:
-        print(f"worker: {exc}", file=sys.stderr)
-        return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = load_for_process("worker")
+    logs.configure("worker")
     import worker.analyze  # noqa: F401 - load pypdf and striprtf once, before the fork per job
     from worker import context
     from worker.runner import JobWorker
@@ -37,15 +67,19 @@ def main(argv: list[str] | None = None) -> int:
     services = Services.build(settings)
     context.install(services)
     JobWorker.memory_bytes = settings.worker_memory_bytes
-    worker = JobWorker(
-        [services.queue],
-        connection=services.clients.redis,
-        serializer=JSONSerializer,
-        name=args.name,
-        job_monitoring_interval=settings.heartbeat_seconds,
-        maintenance_interval=settings.heartbeat_seconds * 2,
-    )
-    worker.work(burst=args.burst, with_scheduler=not args.no_scheduler, logging_level="INFO")
+    backoff = Backoff()
+    for round_number in itertools.count():
+        # A fresh name on each round: the last round may not have been able to deregister its own.
+        name = args.name and (args.name if round_number == 0 else f"{args.name}.{round_number}")
+        rq_worker = make_worker(JobWorker, services, name)
+        try:
+            rq_worker.work(burst=args.burst, with_scheduler=not args.no_scheduler, logging_level="INFO")
+        except RedisError as exc:
+            log.warning("worker stopped: Redis unavailable (%s)", exc)
+        if args.burst or rq_worker._stop_requested:
+            break
+        # RQ's loop gives up on most Redis errors; the process waits for Redis and starts a fresh loop.
+        backoff.wait_for(services.clients.redis.ping)
     return 0
 
 

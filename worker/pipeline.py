@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from rq.timeouts import JobTimeoutException
 
+from core import logs, stats
 from core import records as rec
 from core.errors import INTERNAL, TIMEOUT, TOO_LARGE, JobError
 from core.keys import result_key
@@ -28,19 +30,22 @@ def begin(svc: Services, job_id: str, source: dict[str, Any], meta: dict[str, An
         svc.records.create(job_id, status=rec.STARTED, source=source, result_key=result_key(job_id), **meta)
         svc.records.transition(job_id, (rec.STARTED,), count_attempt=True)
     elif not applied:
-        log.info("job %s is %s already; not run again", job_id, before)
+        logs.event(log, "job_skipped", job_id=job_id, status=before)
         return None
     return svc.records.get(job_id)
 
 
-def fail(svc: Services, job_id: str, code: str, message: str) -> None:
+def fail(
+    svc: Services, job_id: str, code: str, message: str, file_type: str | None = None, seconds: float = 0.0
+) -> None:
     error = {"code": code, "message": message}
     applied, _ = svc.records.transition(
         job_id, RUNNABLE, status=rec.FAILED, error=error, finished_at=rec.now_iso()
     )
     if applied:
         job_ended(svc, job_id)
-    log.info("job %s failed: %s", job_id, code)
+        stats.record_outcome(svc.clients.redis, file_type, rec.FAILED, code, seconds)
+        logs.event(log, "job_failed", job_id=job_id, code=code, status=rec.FAILED)
 
 
 def store_result(svc: Services, job_id: str, doc: dict[str, Any]) -> None:
@@ -50,31 +55,45 @@ def store_result(svc: Services, job_id: str, doc: dict[str, Any]) -> None:
     )
 
 
-def process(svc: Services, job_id: str, source: dict[str, Any], meta: dict[str, Any]) -> str:
-    """Run one job; returns its final status. Transient storage errors propagate so RQ retries them."""
-    record = begin(svc, job_id, source, meta)
-    if record is None:
-        return "skipped"
+def run_analysis(svc: Services, source: dict[str, Any], file_type: str) -> dict[str, Any]:
+    """Fetch and analyze the object; every way a file can fail becomes a JobError with its code."""
     limits = svc.settings.limits
     try:
         with fetched(svc.clients.s3, source, limits.max_bytes) as path:
-            analysis = analyze(path, record["file_type"], limits)
-    except JobError as err:
-        fail(svc, job_id, err.code, err.message)
-        return rec.FAILED
+            return analyze(path, file_type, limits)
     except JobTimeoutException:
-        fail(svc, job_id, TIMEOUT, "Processing took longer than the time limit.")
-        return rec.FAILED
+        raise JobError(TIMEOUT, "Processing took longer than the time limit.") from None
     except MemoryError:
-        fail(svc, job_id, TOO_LARGE, "Processing needed more memory than the limit allows.")
-        return rec.FAILED
-    finished_at = rec.now_iso()
+        raise JobError(TOO_LARGE, "Processing needed more memory than the limit allows.") from None
+
+
+def finish(svc: Services, record: dict[str, Any], analysis: dict[str, Any], seconds: float) -> None:
+    """Store the result once, then record the job finished (a duplicate run rewrites the same key)."""
+    job_id, finished_at = record["job_id"], rec.now_iso()
     store_result(svc, job_id, build_result(record, analysis, finished_at))
     applied, _ = svc.records.transition(
         job_id, (rec.STARTED,), status=rec.FINISHED, result=analysis, error=None, finished_at=finished_at
     )
     if applied:
         job_ended(svc, job_id)
+        stats.record_outcome(svc.clients.redis, record["file_type"], rec.FINISHED, None, seconds)
+    duration = round(seconds * 1000, 1)
+    logs.event(log, "job_finished", job_id=job_id, file_type=record["file_type"], duration_ms=duration)
+
+
+def process(svc: Services, job_id: str, source: dict[str, Any], meta: dict[str, Any]) -> str:
+    """Run one job; returns its final status. Transient storage errors propagate so RQ retries them."""
+    record = begin(svc, job_id, source, meta)
+    if record is None:
+        return "skipped"
+    logs.event(log, "job_started", job_id=job_id, key=source.get("key"), attempt=record.get("attempts"))
+    began = time.monotonic()
+    try:
+        analysis = run_analysis(svc, source, record["file_type"])
+    except JobError as err:
+        fail(svc, job_id, err.code, err.message, record["file_type"], time.monotonic() - began)
+        return rec.FAILED
+    finish(svc, record, analysis, time.monotonic() - began)
     return rec.FINISHED
 
 

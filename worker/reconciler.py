@@ -11,20 +11,14 @@ import signal
 import sys
 import time
 
-from dotenv import load_dotenv
-
+from core import logs
 from core.services import Services
-from core.settings import Settings, SettingsError
+from core.settings import load_for_process
 
 
 def main() -> int:
-    load_dotenv()
-    try:
-        settings = Settings.from_env()
-    except SettingsError as exc:
-        print(f"reconciler: {exc}", file=sys.stderr)
-        return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = load_for_process("reconciler")
+    logs.configure("reconciler")
     from worker.listing import reconcile
 
     services = Services.build(settings)

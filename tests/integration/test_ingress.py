@@ -14,7 +14,9 @@ TEXT = b"one two three four five"
 
 
 def presign(api: Api, name: str, size: int, **extra) -> dict:
-    reply = api.http.post(api.url("/uploads/presign"), json={"filename": name, "size": size, **extra}, timeout=10)
+    reply = api.http.post(
+        api.url("/uploads/presign"), json={"filename": name, "size": size, **extra}, timeout=10
+    )
     assert reply.status_code == 201, reply.text
     return reply.json()
 
@@ -56,7 +58,9 @@ def test_presigned_post_then_start(api):
     grant = presign(api, "notes.txt", len(TEXT), method="POST")
     upload = grant["upload"]
     assert upload["method"] == "POST" and "policy" in {k.lower() for k in upload["fields"]}
-    reply = requests.post(upload["url"], data=upload["fields"], files={"file": ("notes.txt", TEXT)}, timeout=10)
+    reply = requests.post(
+        upload["url"], data=upload["fields"], files={"file": ("notes.txt", TEXT)}, timeout=10
+    )
     assert reply.status_code in (200, 201, 204), reply.text
     assert start(api, grant["job_id"]).status_code == 202
     assert api.wait(grant["job_id"])["result"]["words"] == 5
@@ -83,7 +87,10 @@ def test_start_racing_an_event_gives_one_job(api):
     put(grant["upload"], TEXT)
     event = make_s3_event(key=grant["key"], size=len(TEXT))
     with ThreadPoolExecutor(6) as pool:
-        calls = [lambda: start(api, grant["job_id"]), lambda: api.http.post(api.url("/events"), json=event)] * 3
+        calls = [
+            lambda: start(api, grant["job_id"]),
+            lambda: api.http.post(api.url("/events"), json=event),
+        ] * 3
         assert all(r.status_code in (200, 202) for r in pool.map(lambda call: call(), calls))
     assert api.wait(grant["job_id"])["attempts"] == 1
 
@@ -121,14 +128,21 @@ def test_same_event_three_times_and_ten_concurrently_is_one_job(api, s3):
     etag = drop(s3, key, TEXT)
     ids = {announce(api, key, etag, len(TEXT))["jobs"][0]["job_id"] for _ in range(3)}
     with ThreadPoolExecutor(10) as pool:
-        ids |= {r["jobs"][0]["job_id"] for r in pool.map(lambda _: announce(api, key, etag, len(TEXT)), range(10))}
+        ids |= {
+            r["jobs"][0]["job_id"] for r in pool.map(lambda _: announce(api, key, etag, len(TEXT)), range(10))
+        }
     assert len(ids) == 1
     job = api.wait(ids.pop())
     assert job["status"] == "finished" and job["attempts"] == 1
 
 
 def test_awkward_keys_are_decoded(api, s3):
-    for key in ["incoming/with space.txt", "incoming/plus+sign.txt", "incoming/ünï cødé.txt", "incoming/a/b/c.txt"]:
+    for key in [
+        "incoming/with space.txt",
+        "incoming/plus+sign.txt",
+        "incoming/ünï cødé.txt",
+        "incoming/a/b/c.txt",
+    ]:
         etag = drop(s3, key, TEXT)
         for minio in (False, True):
             reply = announce(api, key, etag, len(TEXT), minio=minio)
@@ -161,7 +175,9 @@ def test_500_dropped_objects_announced_by_events(api, s3):
     began = time.monotonic()
     with ThreadPoolExecutor(8) as pool:
         etags = list(pool.map(lambda n: drop(s3, f"{prefix}{n:03}.txt", b"word " * (n % 7 + 1)), range(500)))
-    records = [make_record(key=f"{prefix}{n:03}.txt", etag=etags[n], size=5 * (n % 7 + 1)) for n in range(500)]
+    records = [
+        make_record(key=f"{prefix}{n:03}.txt", etag=etags[n], size=5 * (n % 7 + 1)) for n in range(500)
+    ]
     job_ids: set[str] = set()
     for start_at in range(0, 500, 50):
         reply = api.http.post(api.url("/events"), json={"Records": records[start_at : start_at + 50]})
@@ -219,7 +235,9 @@ def test_multi_file_upload_is_a_batch(api, s3):
     body = reply.json()
     for job in body["jobs"]:
         api.wait(job["job_id"])
-    batch = wait_for(lambda: (b := api.http.get(body["status_url"]).json())["status"] == "done" and b, 30, "done")
+    batch = wait_for(
+        lambda: (b := api.http.get(body["status_url"]).json())["status"] == "done" and b, 30, "done"
+    )
     assert batch["words"] == 11 and batch["counts"]["finished"] == 2
     assert wait_for(lambda: _manifest(s3, body["batch_id"]), 30, "manifest")["words"] == 11
 

@@ -47,13 +47,17 @@ def test_oversized_body_is_413_unread(client):
 
 def test_upload_needs_multipart_file_parts(client):
     assert_error(client.post("/uploads", json={}), 400, "bad_request")
-    assert_error(client.post("/uploads", data={"other": "x"}, content_type="multipart/form-data"), 400, "bad_request")
+    assert_error(
+        client.post("/uploads", data={"other": "x"}, content_type="multipart/form-data"), 400, "bad_request"
+    )
 
 
 def test_unsupported_type_is_415_before_storage(client):
     import io
 
-    reply = client.post("/uploads", data={"file": (io.BytesIO(b"MZ"), "tool.exe")}, content_type="multipart/form-data")
+    reply = client.post(
+        "/uploads", data={"file": (io.BytesIO(b"MZ"), "tool.exe")}, content_type="multipart/form-data"
+    )
     assert_error(reply, 415, "unsupported_type")
 
 
@@ -61,7 +65,9 @@ def test_presign_validates_its_body(client):
     assert_error(client.post("/uploads/presign", json={"filename": "a.txt"}), 400, "bad_request")
     assert_error(client.post("/uploads/presign", json={"filename": "a.txt", "size": -1}), 400, "bad_request")
     assert_error(client.post("/uploads/presign", json={"filename": "a.txt", "size": 5000}), 413, "too_large")
-    assert_error(client.post("/uploads/presign", json={"filename": "a.doc", "size": 5}), 415, "unsupported_type")
+    assert_error(
+        client.post("/uploads/presign", json={"filename": "a.doc", "size": 5}), 415, "unsupported_type"
+    )
 
 
 def test_redis_down_is_503_naming_it(client):
@@ -97,4 +103,7 @@ def test_cors_only_for_configured_origins():
     assert allowed.headers.get("Access-Control-Allow-Origin") == "https://app.example"
     other = client.get("/openapi.json", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
-    assert "Access-Control-Allow-Origin" not in make_client().get("/openapi.json", headers={"Origin": "x"}).headers
+    assert (
+        "Access-Control-Allow-Origin"
+        not in make_client().get("/openapi.json", headers={"Origin": "x"}).headers
+    )

@@ -1,4 +1,4 @@
-"""docker-compose.yml, the Dockerfile, nginx.conf and .env.example checked against the code, without Docker."""
+"""docker-compose.yml, Dockerfile, nginx.conf and .env.example checked against the code, without Docker."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from infra.minio_init import WEBHOOK_ARN
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
 SERVICES: dict[str, Any] = yaml.safe_load(COMPOSE_TEXT)["services"]
-APP_SERVICES = ("functions", "worker", "init")
+APP_SERVICES = ("functions", "worker", "reconciler", "init")
 STANDARD_ENV = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}  # read by boto3, not by the settings
 # Settings the compose topology decides rather than .env: gunicorn binds itself, the image holds web/.
 NOT_IN_COMPOSE = {"HOST", "PORT", "WEB_DIR"}
@@ -85,7 +85,10 @@ def app_routes() -> list[tuple[str, set[str], str]]:
 
 def served(routes: list[tuple[str, set[str], str]], url: str, method: str = "GET") -> bool:
     path = urlsplit(url).path
-    return any(re.fullmatch(re.sub(r"<[^>]+>", "[^/]+", rule), path) and method in m for rule, m, _ in routes)
+    return any(
+        re.fullmatch(re.sub(r"<[^>]+>", "[^/]+", re.escape(rule)), path) and method in m
+        for rule, m, _ in routes
+    )
 
 
 def test_commands_run_modules_that_exist() -> None:
@@ -117,7 +120,8 @@ def test_the_image_holds_every_package() -> None:
 
 
 def test_app_services_share_one_environment() -> None:
-    assert app_env("functions") == app_env("worker") == app_env("init")
+    assert all(app_env(service) == app_env("functions") for service in APP_SERVICES)
+    assert all("build" in SERVICES[service] for service in APP_SERVICES)
 
 
 def test_app_environment_names_only_variables_the_code_reads() -> None:
@@ -168,7 +172,8 @@ def test_the_webhook_reaches_the_events_function(app_routes) -> None:
     minio = SERVICES["minio"]["environment"]
     assert served(app_routes, minio["MINIO_NOTIFY_WEBHOOK_ENDPOINT_PRIMARY"], "POST")
     assert minio["MINIO_NOTIFY_WEBHOOK_ENABLE_PRIMARY"] == "on"
-    assert minio["MINIO_NOTIFY_WEBHOOK_AUTH_TOKEN_PRIMARY"] == SERVICES["functions"]["environment"]["EVENTS_TOKEN"]
+    token = SERVICES["functions"]["environment"]["EVENTS_TOKEN"]
+    assert minio["MINIO_NOTIFY_WEBHOOK_AUTH_TOKEN_PRIMARY"] == token
     assert minio["MINIO_NOTIFY_WEBHOOK_QUEUE_DIR_PRIMARY"].startswith("/data/")  # on the volume
     assert any(v.endswith(":/data") for v in SERVICES["minio"]["volumes"])
     assert int(minio["MINIO_NOTIFY_WEBHOOK_QUEUE_LIMIT_PRIMARY"]) >= 10_000
@@ -188,7 +193,7 @@ def test_redis_is_durable_and_never_evicts() -> None:
 
 
 def test_services_start_in_order() -> None:
-    for service in ("functions", "worker"):
+    for service in set(APP_SERVICES) - {"init"}:
         needs = SERVICES[service]["depends_on"]
         assert needs["redis"]["condition"] == "service_healthy"
         assert needs["init"]["condition"] == "service_completed_successfully"
@@ -206,7 +211,8 @@ def test_env_example_lists_exactly_the_variables_compose_reads() -> None:
 
 def test_env_example_defaults_match_the_code() -> None:
     lines = (ROOT / ".env.example").read_text().splitlines()
-    defaults = {spec: getattr(Settings(), name) for name, spec in zip(Settings.__dataclass_fields__, env_names())}
+    fields = Settings.__dataclass_fields__.values()
+    defaults = {field.metadata["env"]: field.default for field in fields}
     for comment, line in zip(lines, lines[1:]):
         stated = re.search(r"\(default (\d+)", comment)
         name = line.split("=")[0]
@@ -222,9 +228,8 @@ def nginx_location(path: str) -> str:
     """The body of the location block nginx picks for `path` (exact, ^~ prefix, regex, longest prefix)."""
     blocks = re.findall(r"location\s+(=|~\*?|\^~)?\s*([^@\s]\S*)\s*\{([^}]*)\}", nginx_conf())
     exact = [body for mod, pattern, body in blocks if mod == "=" and pattern == path]
-    prefixes = sorted(
-        ((len(p), mod, body) for mod, p, body in blocks if mod in ("", "^~") and path.startswith(p)), reverse=True
-    )
+    matching = [(len(p), mod, body) for mod, p, body in blocks if mod in ("", "^~") and path.startswith(p)]
+    prefixes = sorted(matching, reverse=True)
     if exact or (prefixes and prefixes[0][1] == "^~"):
         return exact[0] if exact else prefixes[0][2]
     for mod, pattern, body in blocks:

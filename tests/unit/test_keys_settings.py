@@ -36,7 +36,9 @@ def test_long_names_keep_their_extension():
     assert file_type_of(safe_filename("x" * 300 + ".pdf")) == "pdf"
 
 
-@pytest.mark.parametrize(("name", "kind"), [("a.TXT", "txt"), ("b.Json", "json"), ("c.exe", None), ("pdf", None)])
+@pytest.mark.parametrize(
+    ("name", "kind"), [("a.TXT", "txt"), ("b.Json", "json"), ("c.exe", None), ("pdf", None)]
+)
 def test_file_type_of(name, kind):
     assert file_type_of(name) == kind
 
@@ -69,7 +71,8 @@ def test_public_endpoint_defaults_to_the_internal_one():
 
 
 @pytest.mark.parametrize(
-    ("name", "value"), [("MAX_UPLOAD_BYTES", "-1"), ("PORT", "x"), ("REDIS_URL", "http://x"), ("S3_ENDPOINT_URL", "s3")]
+    ("name", "value"),
+    [("MAX_UPLOAD_BYTES", "-1"), ("PORT", "x"), ("REDIS_URL", "http://x"), ("S3_ENDPOINT_URL", "s3")],
 )
 def test_invalid_values_name_the_variable(name, value):
     with pytest.raises(SettingsError, match=name):
@@ -77,5 +80,21 @@ def test_invalid_values_name_the_variable(name, value):
 
 
 def test_contract_variables_are_read():
-    contract = {"REDIS_URL", "S3_ENDPOINT_URL", "S3_PUBLIC_ENDPOINT_URL", "S3_BUCKET", "AWS_REGION", "DROP_PREFIX"}
+    contract = {
+        "REDIS_URL",
+        "S3_ENDPOINT_URL",
+        "S3_PUBLIC_ENDPOINT_URL",
+        "S3_BUCKET",
+        "AWS_REGION",
+        "DROP_PREFIX",
+    }
     assert contract | {"MAX_UPLOAD_BYTES", "EVENTS_TOKEN", "CORS_ORIGINS"} <= set(env_names())
+
+
+@pytest.mark.parametrize("prefix", ["results/", "uploads/sub/", "/", "res"])
+def test_drop_prefix_must_not_overlap_managed_prefixes(prefix):
+    if prefix == "res":
+        assert Settings.from_env({"DROP_PREFIX": prefix}).drop_prefix == "res/"
+        return
+    with pytest.raises(SettingsError, match="DROP_PREFIX"):
+        Settings.from_env({"DROP_PREFIX": prefix})

@@ -73,7 +73,9 @@ def test_any_key_round_trips(key, minio):
     assert parsed.objects[0].key == "incoming/" + key
 
 
-@given(st.recursive(st.none() | st.integers() | st.text(), lambda c: st.lists(c) | st.dictionaries(st.text(), c)))
+@given(
+    st.recursive(st.none() | st.integers() | st.text(), lambda c: st.lists(c) | st.dictionaries(st.text(), c))
+)
 def test_never_crashes_on_arbitrary_json(body):
     try:
         parse_event({"Records": body} if isinstance(body, list) else body, "jobs")

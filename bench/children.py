@@ -1,0 +1,77 @@
+"""`python -m bench.children KIND PATH`: one measured piece of work in its own process; prints JSON.
+
+Imports happen inside each kind, so a baseline never pays for our modules (and the reverse).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def linesplit(path: Path) -> dict:
+    """The line.split() baseline: the original project's way of counting words."""
+    with open(path, encoding="utf-8") as f:
+        return {"words": sum(len(line.split()) for line in f)}
+
+
+def ours_txt(path: Path) -> dict:
+    """Our text path: worker.analyze when it exists, else the txt extractor and worker.count directly."""
+    return ours("txt", path)
+
+
+def ours(file_type: str, path: Path) -> dict:
+    from core.settings import Settings
+
+    limits = Settings.from_env().limits
+    try:
+        from worker.analyze import analyze
+    except ImportError:
+        if file_type != "txt":
+            raise
+        from worker.extract.txt import analyze_txt
+
+        return {**analyze_txt(path, limits), "via": "worker.extract.txt"}
+    return {**analyze(path, file_type, limits), "via": "worker.analyze"}
+
+
+def pypdf_raw(path: Path) -> dict:
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    words = sum(len(page.extract_text().split()) for page in reader.pages)
+    return {"pages": len(reader.pages), "words": words}
+
+
+def pdfium_raw(path: Path) -> dict:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    words = 0
+    for index in range(len(pdf)):
+        textpage = pdf[index].get_textpage()
+        words += len(textpage.get_text_range().split())
+    return {"pages": len(pdf), "words": words}
+
+
+KINDS = {
+    "linesplit": linesplit,
+    "ours-txt": ours_txt,
+    "ours-pdf": lambda path: ours("pdf", path),
+    "pypdf": pypdf_raw,
+    "pdfium": pdfium_raw,
+}
+
+
+def main(argv: list[str]) -> int:
+    kind, path = argv[0], Path(argv[1])
+    start = time.perf_counter()
+    result = KINDS[kind](path)
+    print(json.dumps({**result, "inner": time.perf_counter() - start}, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

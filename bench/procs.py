@@ -1,0 +1,131 @@
+"""Process measurements: peak RSS and CPU of one child, CPU and RSS of whole process trees."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.common import ROOT
+
+TICKS = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass
+class Measured:
+    """One finished child process: wall time, CPU time, peak RSS, and its standard output."""
+
+    wall: float
+    cpu: float
+    maxrss_mb: float
+    returncode: int
+    stdout: str
+
+
+def run_measured(argv: list[str], env: dict[str, str] | None = None, timeout: float = 300) -> Measured:
+    """Run argv to the end; read its own rusage with wait4 (ru_maxrss: its peak resident set)."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode(errors="replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"{argv[:4]} exited with {proc.returncode}: {text[-500:]}")
+    return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, text)
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return raw[raw.rindex(")") + 2 :].split()  # fields from the 3rd (state) on
+
+
+def _children() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = _stat_fields(int(entry))
+            if fields:
+                kids.setdefault(int(fields[1]), []).append(int(entry))
+    return kids
+
+
+def tree(roots: Iterable[int]) -> list[int]:
+    """The roots and all their live descendants."""
+    kids, found, todo = _children(), [], list(roots)
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += kids.get(pid, [])
+    return found
+
+
+def tree_cpu(roots: Iterable[int]) -> float:
+    """CPU seconds (user + system) of the trees, including their reaped children (cutime, cstime)."""
+    total = 0
+    for pid in tree(roots):
+        fields = _stat_fields(pid)
+        if fields:
+            total += sum(int(value) for value in fields[11:15])
+    return total / TICKS
+
+
+def tree_rss(roots: Iterable[int]) -> int:
+    """Resident bytes of the trees now."""
+    total = 0
+    for pid in tree(roots):
+        try:
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
+        except (OSError, IndexError):
+            pass
+    return total
+
+
+def wait_idle(roots: list[int], quiet: float = 0.3, timeout: float = 5.0) -> None:
+    """Wait until the trees use (almost) no CPU for `quiet` seconds, e.g. after start-up imports."""
+    deadline = time.monotonic() + timeout
+    before = tree_cpu(roots)
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = tree_cpu(roots)
+        if now - before <= 2 / TICKS:
+            return
+        before = now
+
+
+class RssSampler:
+    """Samples the resident size of process trees in a thread; `peak` is the largest seen."""
+
+    def __init__(self, roots: list[int], interval: float = 0.01) -> None:
+        self.roots, self.interval, self.peak = roots, interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss(self.roots))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()

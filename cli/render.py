@@ -1,0 +1,79 @@
+"""What the command line prints: tables, one-line summaries, metrics (pure functions of the API's JSON)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+JOB_HEADERS = ("FILE", "STATUS", "WORDS", "ERROR")
+# Samples of Python's and the process's default collectors: noise for an operator's summary.
+DEFAULT_COLLECTORS = ("python_", "process_")
+# name{labels} value [timestamp]; label values may hold spaces.
+SAMPLE = re.compile(r"^([A-Za-z_:][\w:]*(?:\{.*\})?)\s+(\S+)(?:\s+-?\d+)?$")
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Left-aligned columns, two spaces apart, no trailing spaces."""
+    cells = [[str(cell) for cell in row] for row in [headers, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in cells]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def error_code(job: dict[str, Any]) -> str:
+    return (job.get("error") or {}).get("code") or ""
+
+
+def words(job: dict[str, Any]) -> str:
+    count = (job.get("result") or {}).get("words")
+    return "" if count is None else str(count)
+
+
+def jobs_table(entries: Sequence[tuple[str, dict[str, Any]]]) -> str:
+    """(file as the user named it, job) rows: file, status, words, error code."""
+    return table(JOB_HEADERS, [(name, job.get("status", "?"), words(job), error_code(job)) for name, job in entries])
+
+
+def short_job(job: dict[str, Any]) -> str:
+    """'<id> finished report.pdf: 1234 words, 3 pages' or '<id> failed x.pdf: corrupt_file (message)'."""
+    head = f"{job.get('job_id', '?')} {job.get('status', '?')} {job.get('filename') or ''}".rstrip()
+    result, error = job.get("result") or {}, job.get("error") or {}
+    if error:
+        return f"{head}: {error.get('code')} ({error.get('message', '')})"
+    if "words" in result:
+        pages = f", {result['pages']} pages" if "pages" in result else ""
+        return f"{head}: {result['words']} words{pages}"
+    return head
+
+
+def batch_line(batch: dict[str, Any]) -> str:
+    """'<id> running: 7/10 ended (finished 6, failed 1, started 2, queued 1)'."""
+    counts = batch.get("counts") or {}
+    ended = counts.get("finished", 0) + counts.get("failed", 0)
+    detail = ", ".join(f"{name} {counts.get(name, 0)}" for name in ("finished", "failed", "started", "queued"))
+    return f"{batch.get('batch_id')} {batch.get('status')}: {ended}/{batch.get('total', 0)} ended ({detail})"
+
+
+def parse_metrics(text: str) -> list[tuple[str, str]]:
+    """(name with labels, value) of every sample in Prometheus' text format, default collectors left out."""
+    samples = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or line.startswith(DEFAULT_COLLECTORS):
+            continue
+        match = SAMPLE.match(line)
+        if match:
+            samples.append((match.group(1), match.group(2)))
+    return samples
+
+
+def health_lines(health: dict[str, Any]) -> list[str]:
+    """The /healthz reply as `key: value` lines."""
+    checks = ", ".join(f"{name} {state}" for name, state in (health.get("checks") or {}).items())
+    lines = [f"health: {health.get('status', '?')} ({checks})"]
+    limits = health.get("limits") or {}
+    if limits:
+        types = ", ".join(limits.get("file_types", []))
+        lines.append(f"limits: max_upload_bytes {limits.get('max_upload_bytes')}; file types {types}")
+    return lines

@@ -1,0 +1,194 @@
+"""The web page in headless Chromium against a real stack: upload, follow, refuse, reload, look."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import MAX_UPLOAD_BYTES
+from tests.e2e.files import Sample, encrypted_pdf, pdf_page_words, samples
+
+pytestmark = pytest.mark.browser
+
+JOB_TIMEOUT_MS = 30_000
+
+
+def row(page, filename: str):
+    name = page.locator(".file-name", has_text=re.compile(f"^{re.escape(filename)}$"))
+    return page.locator("li.row").filter(has=name)
+
+
+def expect_finished(page, sample: Sample) -> None:
+    item = row(page, sample.name)
+    expect(item).to_have_attribute("data-state", "finished", timeout=JOB_TIMEOUT_MS)
+    expect(item.locator(".status-text")).to_have_text(re.compile(r"^Finished( in .+)?$"))
+    expect(item.locator(".stat-words dd")).to_have_text(f"{sample.words:,}")
+
+
+def server_refusal(base_url: str, name: str, size: int) -> str:
+    reply = requests.post(f"{base_url}/uploads/presign", json={"filename": name, "size": size}, timeout=10)
+    assert reply.status_code in (413, 415), reply.text
+    return reply.json()["error"]["message"]
+
+
+def test_page_headers_and_assets(web_stack):
+    base = web_stack.base_url
+    reply = requests.get(base + "/", timeout=10)
+    assert reply.status_code == 200
+    csp = reply.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    connect = next(part for part in csp.split(";") if part.strip().startswith("connect-src"))
+    assert web_stack.env["S3_ENDPOINT_URL"] in connect
+    assert reply.headers["X-Content-Type-Options"] == "nosniff"
+    for module in ("app.js", "api.js", "view.js"):
+        asset = requests.get(f"{base}/web/{module}", timeout=10)
+        assert asset.status_code == 200
+        assert asset.headers["Content-Type"].startswith("text/javascript")
+        assert "Content-Security-Policy" in asset.headers
+    assert requests.get(f"{base}/web/styles.css", timeout=10).headers["Content-Type"].startswith("text/css")
+    for path in ("/web/../../etc/passwd", "/web/%2e%2e/%2e%2e/etc/passwd", "/web/..%2f..%2fetc/passwd"):
+        prepared = requests.Request("GET", base + path).prepare()
+        prepared.url = base + path  # as typed: no client-side normalisation of `..`
+        assert requests.Session().send(prepared, timeout=10).status_code == 404, path
+
+
+def test_every_type_finishes_with_its_word_count(page, web_stack, artifacts):
+    files = samples()
+    # Keyboard only: Tab to the drop zone, Enter opens the picker.
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "dropzone":
+            break
+    expect(page.locator("#dropzone")).to_be_focused()
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files([sample.payload() for sample in files])
+
+    for sample in files:
+        expect_finished(page, sample)
+    pdf = row(page, "report.pdf")
+    expect(pdf.locator(".stat-pages dd")).to_have_text("3")
+    expect(pdf.locator(".pages .page-words")).to_have_text([re.compile(rf"^{n}\b") for n in pdf_page_words()])
+    expect(row(page, "notes.txt").locator(".stat-encoding dd")).not_to_be_empty()
+
+    total = sum(sample.words for sample in files)
+    expect(page.locator("#summary")).to_have_text(f"4 files · 4 finished · 0 failed · {total} words in total")
+    expect(page.locator("#announcer")).to_contain_text(f"report.pdf finished: {files[3].words} words.")
+
+    link = pdf.get_by_role("link", name=re.compile("Result JSON"))
+    result = page.request.get(link.evaluate("a => a.href"))
+    assert result.ok and result.json()["words"] == files[3].words
+
+    page.screenshot(path=str(artifacts / "page.png"), full_page=True)
+    page.set_viewport_size({"width": 360, "height": 780})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, "the page scrolls sideways at 360 px"
+    page.screenshot(path=str(artifacts / "page-narrow.png"), full_page=True)
+
+
+def test_refused_in_the_page_with_the_servers_words(page, web_stack):
+    presigns: list[str] = []
+    page.on("request", lambda request: "/uploads/presign" in request.url and presigns.append(request.url))
+    oversized = b"x" * (MAX_UPLOAD_BYTES + 1)
+    page.set_input_files(
+        "#picker",
+        [
+            {"name": "setup.exe", "mimeType": "application/octet-stream", "buffer": b"MZ\x90\x00"},
+            {"name": "huge.txt", "mimeType": "text/plain", "buffer": oversized},
+        ],
+    )
+    for name, size in (("setup.exe", 4), ("huge.txt", len(oversized))):
+        item = row(page, name)
+        expect(item).to_have_attribute("data-state", "refused")
+        expect(item.locator(".status-text")).to_have_text("Not accepted")
+        expect(item.locator(".error-text")).to_have_text(server_refusal(web_stack.base_url, name, size))
+    expect(page.locator("#summary")).to_have_text("2 files · 0 finished · 2 failed · 0 words in total")
+    assert presigns == [], "refused files must not reach the server"
+
+
+def test_encrypted_pdf_is_reported_as_password_protected(page):
+    sample = encrypted_pdf()
+    page.set_input_files("#picker", [sample.payload()])
+    item = row(page, sample.name)
+    expect(item).to_have_attribute("data-state", "failed", timeout=JOB_TIMEOUT_MS)
+    expect(item.locator(".status-text")).to_have_text(re.compile(r"^Failed"))
+    expect(item.locator(".error-text")).to_contain_text("This PDF is password-protected")
+
+
+def test_drop_and_paste_then_reload_keeps_the_list(page):
+    dropped = Sample("dropped.txt", "text/plain", b"one two three four", 4)
+    pasted = Sample("pasted.json", "application/json", b'{"k": "five six seven"}', 3)
+    page.evaluate(
+        """({name, text, type}) => {
+            const data = new DataTransfer();
+            data.items.add(new File([text], name, {type}));
+            const zone = document.getElementById("dropzone");
+            for (const kind of ["dragenter", "dragover", "drop"]) {
+                const init = {bubbles: true, cancelable: true, dataTransfer: data};
+                zone.dispatchEvent(new DragEvent(kind, init));
+            }
+        }""",
+        {"name": dropped.name, "text": dropped.data.decode(), "type": dropped.mime},
+    )
+    page.evaluate(
+        """({name, text, type}) => {
+            const data = new DataTransfer();
+            data.items.add(new File([text], name, {type}));
+            const init = {bubbles: true, cancelable: true, clipboardData: data};
+            document.body.dispatchEvent(new ClipboardEvent("paste", init));
+        }""",
+        {"name": pasted.name, "text": pasted.data.decode(), "type": pasted.mime},
+    )
+    expect_finished(page, dropped)
+    expect_finished(page, pasted)
+    expect(page.locator("#dropzone")).not_to_have_class(re.compile("dragging"))
+
+    page.reload()
+    expect(page.locator("li.row")).to_have_count(2)
+    expect(page.locator("li.row .file-name")).to_have_text([dropped.name, pasted.name])
+    expect_finished(page, dropped)
+    expect_finished(page, pasted)
+    expect(page.locator("#summary")).to_have_text("2 files · 2 finished · 0 failed · 7 words in total")
+
+    page.get_by_role("button", name="Clear finished").click()
+    expect(page.locator("li.row")).to_have_count(0)
+    page.reload()
+    expect(page.locator("#summary")).to_have_text("No files yet.")
+
+
+def test_cancel_and_retry_an_upload(page, web_stack, problems):
+    s3 = web_stack.env["S3_ENDPOINT_URL"]
+    presigns: list[str] = []
+    page.on("request", lambda request: "/uploads/presign" in request.url and presigns.append(request.url))
+    held = []
+
+    # The bucket refuses the connection once: the row fails and offers Retry, which presigns afresh.
+    page.route(f"{s3}/**", lambda route: route.abort("connectionrefused"), times=1)
+    flaky = Sample("flaky.txt", "text/plain", b"retry me please", 3)
+    page.set_input_files("#picker", [flaky.payload()])
+    item = row(page, flaky.name)
+    expect(item).to_have_attribute("data-state", "upload_failed")
+    expect(item.locator(".status-text")).to_have_text("Upload failed")
+    item.get_by_role("button", name=f"Retry {flaky.name}").click()
+    expect_finished(page, flaky)
+    assert len(presigns) == 2
+
+    # An upload that hangs can be cancelled, then retried.
+    page.route(f"{s3}/**", lambda route: held.append(route), times=1)
+    slow = Sample("slow.txt", "text/plain", b"eventually counted", 2)
+    page.set_input_files("#picker", [slow.payload()])
+    item = row(page, slow.name)
+    expect(item).to_have_attribute("data-state", "uploading")
+    item.get_by_role("button", name=f"Cancel the upload of {slow.name}").click()
+    expect(item).to_have_attribute("data-state", "cancelled")
+    expect(item.locator(".status-text")).to_have_text("Cancelled")
+    item.get_by_role("button", name=f"Retry {slow.name}").click()
+    expect_finished(page, slow)
+    expect(page.locator("#summary")).to_have_text("2 files · 2 finished · 0 failed · 5 words in total")
+
+    # The refused connection is logged by Chromium itself; nothing else may be.
+    problems.console[:] = [text for text in problems.console if "ERR_CONNECTION_REFUSED" not in text]
+    problems.requests[:] = [text for text in problems.requests if "ERR_CONNECTION_REFUSED" not in text]

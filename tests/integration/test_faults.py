@@ -1,0 +1,206 @@
+"""Faults as a user meets them: killed workers, a restarted Redis, a vanished bucket — nothing lost."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import time
+from pathlib import Path
+
+import pytest
+import redis
+import requests
+
+from infra.processes import Service, wait_until
+from tests.client import Api
+from tests.faultproxy import FaultProxy
+from tests.integration.conftest import make_stack
+
+pytestmark = [pytest.mark.faults, pytest.mark.slow]
+FAST_RECOVERY = {"WORKER_HEARTBEAT_SECONDS": "2", "MAX_ATTEMPTS": "4"}
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+def horse_of(worker: Service) -> int | None:
+    """The work horse of a worker: RQ forks it into a process group of its own."""
+    for child in children(worker.proc.pid) if worker.running else []:
+        try:
+            if os.getpgid(child) == child:
+                return child
+        except ProcessLookupError:
+            continue
+    return None
+
+
+def upload_all(api: Api, count: int, size_words: int = 2000) -> list[str]:
+    body = ("lorem ipsum " * (size_words // 2)).encode()
+    return [api.upload_one(f"f{n}.txt", body)["job_id"] for n in range(count)]
+
+
+def assert_each_finished_once(api: Api, s3, job_ids: list[str], timeout: float) -> list[dict]:
+    jobs = [api.wait(job_id, timeout=timeout) for job_id in job_ids]
+    assert [job["status"] for job in jobs] == ["finished"] * len(job_ids), [
+        j for j in jobs if j["status"] != "finished"
+    ]
+    keys = {
+        item["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket="jobs", Prefix="results/")
+        for item in page.get("Contents", [])
+    }
+    assert {f"results/{job_id}.json" for job_id in job_ids} <= keys
+    return jobs
+
+
+@pytest.fixture
+def fault_stack(tmp_path_factory):
+    stack = make_stack(tmp_path_factory, "faults", workers=2, **FAST_RECOVERY)
+    yield stack
+    stack.stop()
+
+
+def test_200_jobs_while_workers_are_sigkilled_at_random(fault_stack):
+    stack, api, s3 = fault_stack, Api(fault_stack.base_url), fault_stack.s3_client()
+    job_ids = upload_all(api, 200, size_words=20000)
+    kills, rng = 0, random.Random(7)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and kills < 12:
+        time.sleep(rng.uniform(0.2, 0.8))
+        worker = rng.choice([w for w in stack.workers if w.running])
+        horse = horse_of(worker)
+        if horse and rng.random() < 0.5:
+            os.kill(horse, signal.SIGKILL)
+        else:
+            worker.kill()
+            stack.workers.remove(worker)
+            stack.start_worker()
+        kills += 1
+    jobs = assert_each_finished_once(api, s3, job_ids, timeout=180)
+    retried = sum(job["attempts"] > 1 for job in jobs)
+    print(f"\nfaults injected: {kills} SIGKILLs; jobs 200; results 200; retried {retried}; duplicates 0")
+
+
+def test_killed_workers_job_is_retried_within_a_minute(fault_stack):
+    stack, api = fault_stack, Api(fault_stack.base_url)
+    for worker in stack.workers[1:]:
+        worker.stop()
+    job_id = upload_all(api, 1, size_words=400_000)[0]  # ~2.4 MB of text: a few hundred ms of work
+    wait_until(lambda: api.job(job_id).json()["status"] == "started", 30, "job started")
+    stack.workers[0].kill()
+    killed_at = time.monotonic()
+    stack.start_worker()
+    wait_until(lambda: api.job(job_id).json()["attempts"] >= 2, 60, "retry after the kill")
+    stuck_for = time.monotonic() - killed_at
+    job = api.wait(job_id, timeout=60)
+    assert job["status"] == "finished" and job["attempts"] == 2
+    print(f"\nkilled worker's job stayed in started {stuck_for:.1f} s")
+    assert stuck_for < 60
+
+
+def test_poison_file_fails_after_the_configured_attempts(fault_stack):
+    stack, api = fault_stack, Api(fault_stack.base_url)
+    poison = upload_all(api, 1, size_words=400_000)[0]
+    others = upload_all(api, 10)
+    kills = 0
+    deadline = time.monotonic() + 150
+    while time.monotonic() < deadline:
+        job = api.job(poison).json()
+        if job["status"] in ("finished", "failed"):
+            break
+        for worker in stack.workers:
+            horse = horse_of(worker)
+            if horse and job["status"] == "started":
+                try:
+                    os.kill(horse, signal.SIGKILL)
+                    kills += 1
+                except ProcessLookupError:
+                    pass
+        time.sleep(0.05)
+    job = api.wait(poison, timeout=10)
+    assert job["status"] == "failed" and job["error"]["code"] == "internal", job
+    assert job["attempts"] == int(FAST_RECOVERY["MAX_ATTEMPTS"])
+    assert all(api.wait(job_id)["status"] == "finished" for job_id in others)
+    print(f"\npoison file: {kills} work horses killed, {job['attempts']} attempts, then failed")
+
+
+def test_graceful_stop_finishes_the_current_job(fault_stack):
+    stack, api = fault_stack, Api(fault_stack.base_url)
+    for worker in stack.workers[1:]:
+        worker.stop()
+    job_id = upload_all(api, 1, size_words=400_000)[0]
+    wait_until(lambda: api.job(job_id).json()["status"] == "started", 30, "job started")
+    stack.workers[0].send(signal.SIGTERM)
+    queued_later = upload_all(api, 1)[0]
+    stack.workers[0].proc.wait(60)
+    job = api.job(job_id).json()
+    assert job["status"] == "finished" and job["attempts"] == 1
+    assert api.job(queued_later).json()["status"] == "queued"
+
+
+def test_redis_restarted_during_a_100_job_run(fault_stack):
+    stack, api, s3 = fault_stack, Api(fault_stack.base_url), fault_stack.s3_client()
+    job_ids = upload_all(api, 100, size_words=20000)
+    time.sleep(0.5)
+    stack.redis.stop()  # SIGTERM: Redis syncs its append-only file, as on a normal restart
+    reply = api.job(job_ids[0])
+    assert reply.status_code == 503 and reply.json()["error"]["code"] == "unavailable"
+    health = requests.get(stack.base_url + "/healthz", timeout=20)
+    assert health.status_code == 503 and health.json()["checks"]["redis"] == "failing"
+    time.sleep(3)
+    stack.start_redis()
+    assert_each_finished_once(api, s3, job_ids, timeout=180)
+    print("\nRedis restarted during 100 jobs: 100 results, 0 lost")
+
+
+def test_crash_without_the_queue_is_repaired_from_the_bucket(fault_stack):
+    """Uploads acknowledged but gone from Redis (a crash past the last fsync) are found again."""
+    stack, api = fault_stack, Api(fault_stack.base_url)
+    s3 = stack.s3_client()
+    s3.put_object(Bucket="jobs", Key="incoming/after-crash/a.txt", Body=b"one two")
+    redis.Redis.from_url(stack.env["REDIS_URL"]).flushall()
+    from core.keys import object_job_id
+
+    etag = s3.head_object(Bucket="jobs", Key="incoming/after-crash/a.txt")["ETag"].strip('"')
+    job_id = object_job_id("jobs", "incoming/after-crash/a.txt", f"{etag}:7")
+    wait_until(lambda: api.job(job_id).status_code == 200, 30, "reconciler found the drop")
+    assert api.wait(job_id)["result"]["words"] == 2
+
+
+@pytest.fixture
+def proxied_stack(tmp_path_factory):
+    """A stack whose functions and workers reach S3 through a proxy the test can take down."""
+    from infra.stack import Stack
+
+    stack = Stack(
+        tmp_path_factory.mktemp("proxied"), {**os.environ, **FAST_RECOVERY, "JOB_TIMEOUT_SECONDS": "20"}
+    )
+    stack.start_redis()
+    stack.start_s3()
+    proxy = FaultProxy(stack.s3_port).up()
+    stack.env["S3_ENDPOINT_URL"] = f"http://127.0.0.1:{proxy.port}"
+    stack.start_functions()
+    stack.start_worker()
+    stack.start_worker()
+    yield stack, proxy
+    stack.stop()
+    proxy.down()
+
+
+def test_bucket_down_for_10_seconds_during_a_run(proxied_stack):
+    stack, proxy = proxied_stack
+    api = Api(stack.base_url)
+    job_ids = upload_all(api, 40, size_words=20000)
+    proxy.down()
+    reply = api.upload(("late.txt", b"x"))
+    assert reply.status_code == 503 and reply.json()["error"]["code"] == "unavailable"
+    time.sleep(10)
+    proxy.up()
+    s3 = stack.s3_client()
+    stack.env["S3_ENDPOINT_URL"] = f"http://127.0.0.1:{stack.s3_port}"
+    assert_each_finished_once(api, stack.s3_client(), job_ids, timeout=180)
+    print("\nbucket down 10 s during 40 jobs: 40 results")
+    assert s3
