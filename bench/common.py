@@ -11,6 +11,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1_000_000
+# Our limits stop files over 50 MB and texts over 200 M characters; the local runs lift them.
+BIG_LIMITS = {"MAX_UPLOAD_BYTES": str(10**10), "MAX_TEXT_CHARS": str(10**10)}
 
 
 @dataclass

@@ -6,9 +6,9 @@ import json
 import os
 import sys
 
-from bench.common import MB, Context, Result, median, ratio, rounded
+from bench.common import BIG_LIMITS, MB, Context, Result, median, ratio, rounded
 from bench.data import write_text
-from bench.procs import run_measured
+from bench.procs import run_interleaved
 
 NAME = "counting"
 NEEDS_STACK = False
@@ -33,17 +33,22 @@ def run(ctx: Context) -> Result:
     path = write_text(ctx.work_dir / f"text-{size // MB}MB.txt", size)
     nbytes = path.stat().st_size
     result = Result(NAME)
-    result.notes.append(f"{nbytes / MB:.0f} MB UTF-8 text (about 1 word in 200 non-ASCII), whole processes, "
-                        f"median of {repeats}; peak RSS from wait4's ru_maxrss")  # fmt: skip
-    env = {**os.environ, "LC_ALL": "C.UTF-8"}
-    for case, argv in contenders(str(path)).items():
-        runs = [run_measured(argv, env=env) for _ in range(repeats)]
+    result.notes.append(
+        f"{nbytes / MB:.0f} MB UTF-8 text (about 1 word in 200 non-ASCII), whole processes, "
+        f"median of {repeats}; peak RSS from GNU time (ru_maxrss)"
+    )
+    env = {**os.environ, "LC_ALL": "C.UTF-8", **BIG_LIMITS}
+    for case, runs in run_interleaved(contenders(str(path)), repeats, env).items():
         wall = median([r.wall for r in runs])
         row = result.add(
             case,
-            **{"MB/s": rounded(nbytes / MB / wall), "wall s": rounded(wall, 3),
-               "peak RSS MB": rounded(max(r.maxrss_mb for r in runs)), "words": words_of(case, runs[0].stdout)},
-        )  # fmt: skip
+            **{
+                "MB/s": rounded(nbytes / MB / wall),
+                "wall s": rounded(wall, 3),
+                "peak RSS MB": rounded(max(r.maxrss_mb for r in runs)),
+                "words": words_of(case, runs[0].stdout),
+            },
+        )
         if case.startswith("ours"):
             inner = median([json.loads(r.stdout)["inner"] for r in runs])
             row["MB/s in-process"] = rounded(nbytes / MB / inner)
@@ -51,6 +56,8 @@ def run(ctx: Context) -> Result:
     ours, wc, split = (result.rows[i]["MB/s"] for i in range(3))
     result.ratios = {"ours/wc -w MB/s": ratio(ours, wc), "ours/line.split MB/s": ratio(ours, split)}
     if len({row["words"] for row in result.rows}) > 1:
-        result.notes.append("word counts differ between contenders: " + ", ".join(
-            f"{row['case']}={row['words']}" for row in result.rows))  # fmt: skip
+        result.notes.append(
+            "word counts differ between contenders: "
+            + ", ".join(f"{row['case']}={row['words']}" for row in result.rows)
+        )
     return result

@@ -14,13 +14,41 @@ WIDE_EVERY = 200  # about one word in this many is non-ASCII
 
 def vocabulary(rng: random.Random) -> list[str]:
     letters = "etaoinshrdlcumwfgypbvkjxqz"
-    weights = [12, 9, 8, 7.5, 7, 6.7, 6.3, 6, 5.9, 4.3, 4, 2.8, 2.8, 2.4, 2.4, 2.2, 2, 2, 1.9, 1.5, 1, 0.8, 0.2,
-               0.2, 0.1, 0.1]  # fmt: skip
+    weights = [
+        12,
+        9,
+        8,
+        7.5,
+        7,
+        6.7,
+        6.3,
+        6,
+        5.9,
+        4.3,
+        4,
+        2.8,
+        2.8,
+        2.4,
+        2.4,
+        2.2,
+        2,
+        2,
+        1.9,
+        1.5,
+        1,
+        0.8,
+        0.2,
+        0.2,
+        0.1,
+        0.1,
+    ]
     words = {"".join(rng.choices(letters, weights, k=rng.randint(1, 11))) for _ in range(_ASCII_WORDS)}
     return sorted(words)
 
 
-def text_block(rng: random.Random, size: int, ascii_only: bool = False, words: list[str] | None = None) -> str:
+def text_block(
+    rng: random.Random, size: int, ascii_only: bool = False, words: list[str] | None = None
+) -> str:
     """About `size` bytes of lines of 6-16 words."""
     words, lines, total = words or vocabulary(rng), [], 0
     while total < size:
@@ -50,7 +78,9 @@ def small_texts(count: int, seed: int = 11, size: int = 3000) -> list[bytes]:
     """`count` distinct small text uploads of about `size` bytes."""
     rng = random.Random(seed)
     words = vocabulary(rng)
-    return [text_block(rng, rng.randint(size // 2, size * 3 // 2), words=words).encode() for _ in range(count)]
+    return [
+        text_block(rng, rng.randint(size // 2, size * 3 // 2), words=words).encode() for _ in range(count)
+    ]
 
 
 def _page_stream(rng: random.Random, words: list[str], lines: int) -> bytes:
@@ -67,14 +97,21 @@ def write_pdf(path: Path, pages: int, seed: int = 3, lines_per_page: int = 45) -
     if path.exists():
         return path
     rng, words = random.Random(seed), vocabulary(random.Random(seed))
-    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", b"<< /Type /Font /Subtype /Type1 "
-                            b"/BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]  # fmt: skip
+    objects: list[bytes] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
     kids = []
     for _ in range(pages):
         content = zlib.compress(_page_stream(rng, words, lines_per_page))
-        objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(content), content))
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R "
-                       b">> >> /Contents %d 0 R >>" % len(objects))  # fmt: skip
+        objects.append(
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(content), content)
+        )
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R "
+            b">> >> /Contents %d 0 R >>" % len(objects)
+        )
         kids.append(f"{len(objects)} 0 R")
     objects[1] = f"<< /Type /Pages /Count {pages} /Kids [{' '.join(kids)}] >>".encode()
     out, offsets = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"), []

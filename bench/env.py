@@ -57,14 +57,27 @@ class BenchEnv:
         self.services.append(service)
         return service
 
-    def gunicorn(self, name: str, app: str, env: dict[str, str], health: str = "/healthz") -> tuple[Service, str]:
+    def gunicorn(
+        self, name: str, app: str, env: dict[str, str], health: str = "/healthz"
+    ) -> tuple[Service, str]:
         """Start `app` under the shared gunicorn settings; returns the service and its base URL."""
         port = free_port()
         argv = [
-            sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-            "--workers", str(GUNICORN_WORKERS), "--worker-class", "gthread",
-            "--threads", str(GUNICORN_THREADS), "--log-level", "warning", app,
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(GUNICORN_WORKERS),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(GUNICORN_THREADS),
+            "--log-level",
+            "warning",
+            app,
+        ]
         service = self.spawn(name, argv, env)
         url = f"http://127.0.0.1:{port}"
 

@@ -26,11 +26,14 @@ def multipart(filename: str, body: bytes, content_type: str = "text/plain") -> t
     """A multipart/form-data body with one `file` part, and its headers."""
     boundary = uuid.uuid4().hex
     head = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
         f"Content-Type: {content_type}\r\n\r\n"
     ).encode()
     data = head + body + f"\r\n--{boundary}--\r\n".encode()
-    return data, {"Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(len(data))}
+    return data, {
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+        "Content-Length": str(len(data)),
+    }
 
 
 class _Connection:
@@ -63,9 +66,12 @@ class _Connection:
 
 
 def post_all(
-    base_url: str, requests: list[tuple[bytes, dict[str, str]]], concurrency: int,
-    path: str = "/uploads", timeout: float = 60,
-) -> list[Sent]:  # fmt: skip
+    base_url: str,
+    requests: list[tuple[bytes, dict[str, str]]],
+    concurrency: int,
+    path: str = "/uploads",
+    timeout: float = 60,
+) -> list[Sent]:
     """POST every prepared (body, headers) with `concurrency` threads; results in request order."""
     results: list[Sent | None] = [None] * len(requests)
     lock, cursor = threading.Lock(), iter(range(len(requests)))

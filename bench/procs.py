@@ -14,6 +14,7 @@ from pathlib import Path
 from bench.common import ROOT
 
 TICKS = os.sysconf("SC_CLK_TCK")
+GNU_TIME = "/usr/bin/time"  # Debian package `time`
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -29,23 +30,23 @@ class Measured:
 
 
 def run_measured(argv: list[str], env: dict[str, str] | None = None, timeout: float = 300) -> Measured:
-    """Run argv to the end; read its own rusage with wait4 (ru_maxrss: its peak resident set)."""
-    with tempfile.TemporaryFile() as out:
+    """Run argv to the end under GNU time, which reports the child's own peak RSS and CPU time.
+
+    (Our own wait4 would not do: a child forked from this big process inherits its RSS high-water mark.)
+    """
+    with tempfile.NamedTemporaryFile() as usage, tempfile.TemporaryFile() as out:
+        wrapped = [GNU_TIME, "-o", usage.name, "-f", "%M %U %S", *argv]
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
+        proc = subprocess.run(
+            wrapped, stdout=out, stderr=subprocess.DEVNULL, env=env, cwd=ROOT, timeout=timeout
+        )
         wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read().decode(errors="replace")
-    if proc.returncode != 0:
-        raise RuntimeError(f"{argv[:4]} exited with {proc.returncode}: {text[-500:]}")
-    return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, text)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{argv[:4]} exited with {proc.returncode}: {text[-500:]}")
+        maxrss_kb, user, system = Path(usage.name).read_text().split()[-3:]
+    return Measured(wall, float(user) + float(system), int(maxrss_kb) / 1024, proc.returncode, text)
 
 
 def _stat_fields(pid: int) -> list[str] | None:
@@ -129,3 +130,14 @@ class RssSampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def run_interleaved(
+    contenders: dict[str, list[str]], repeats: int, env: dict[str, str] | None = None, timeout: float = 300
+) -> dict[str, list[Measured]]:
+    """Run each contender `repeats` times, round-robin, so a noisy moment hits them all alike."""
+    runs: dict[str, list[Measured]] = {case: [] for case in contenders}
+    for _ in range(repeats):
+        for case, argv in contenders.items():
+            runs[case].append(run_measured(argv, env=env, timeout=timeout))
+    return runs

@@ -11,14 +11,11 @@ from bench.systems import SYSTEMS, System
 NAME = "queue"
 NEEDS_STACK = True
 WORKERS = 2
-LABELS = {"ours": "ours (core.jobqueue + python -m worker)", "celery": "Celery prefork -c 2",
-          "plain-rq": "RQ default Worker ×2"}  # fmt: skip
-
-
-def drain(system: System, ids: list[str], timeout: float) -> dict[str, tuple[str, float | None]]:
-    """Wait until every job in `ids` ended (polling a cheap counter), then read their end times."""
-    wait_for(lambda: system.ended_count() >= len(ids), timeout, f"{len(ids)} {system.name} jobs", 0.05)
-    return system.ended(ids)
+LABELS = {
+    "ours": "ours (core.jobqueue + python -m worker)",
+    "celery": "Celery prefork -c 2",
+    "plain-rq": "RQ default Worker ×2",
+}
 
 
 def measure(system: System, jobs: int) -> dict:
@@ -28,29 +25,33 @@ def measure(system: System, jobs: int) -> dict:
     try:
         warm = system.enqueue_trivial(8)
         wait_for(lambda: len(system.ended(warm)) == len(warm), 60, f"{system.name} warm-up", 0.05)
-        system.reset()
         wait_idle(system.roots())
+        before = system.ended_count()
         cpu0, start, producer0 = tree_cpu(system.roots()), time.time(), time.process_time()
         ids = system.enqueue_trivial(jobs)
         enqueue_s, producer_s = time.time() - start, time.process_time() - producer0
-        ends = drain(system, ids, timeout=max(60.0, jobs / 20))
+        ends = system.drain(ids, before, timeout=max(60.0, jobs / 20))
         cpu = tree_cpu(system.roots()) - cpu0
     finally:
         system.stop_workers()
     elapsed = max(t for _, t in ends.values() if t) - start
     failed = sum(status != "finished" for status, _ in ends.values())
     return {
-        "jobs/s": rounded(jobs / elapsed), "CPU-ms/job": rounded(cpu * 1000 / jobs, 2),
-        "enqueue/s": rounded(jobs / enqueue_s), "producer CPU-ms/job": rounded(producer_s * 1000 / jobs, 2),
+        "jobs/s": rounded(jobs / elapsed),
+        "CPU-ms/job": rounded(cpu * 1000 / jobs, 2),
+        "enqueue/s": rounded(jobs / enqueue_s),
+        "producer CPU-ms/job": rounded(producer_s * 1000 / jobs, 2),
         "failed": failed,
-    }  # fmt: skip
+    }
 
 
 def run(ctx: Context) -> Result:
     jobs = ctx.pick(2000, 500)
     result = Result(NAME)
-    result.notes.append(f"{jobs} trivial jobs enqueued from one producer while {WORKERS} worker processes run; "
-                        "jobs/s from the first enqueue to the last job's end; CPU-ms/job of the worker trees")
+    result.notes.append(
+        f"{jobs} trivial jobs enqueued from one producer while {WORKERS} worker processes run; "
+        "jobs/s from the first enqueue to the last job's end; CPU-ms/job of the worker trees"
+    )
     for key in ("ours", "celery", "plain-rq"):
         system = SYSTEMS[key](ctx.env, "queue-bench")
         try:
@@ -60,5 +61,8 @@ def run(ctx: Context) -> Result:
         finally:
             system.close()
     ours, celery, rq = (row.get("jobs/s") for row in result.rows)
-    result.ratios = {"ours/Celery prefork jobs/s": ratio(ours, celery), "ours/RQ Worker jobs/s": ratio(ours, rq)}
+    result.ratios = {
+        "ours/Celery prefork jobs/s": ratio(ours, celery),
+        "ours/RQ Worker jobs/s": ratio(ours, rq),
+    }
     return result

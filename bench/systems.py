@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from datetime import datetime
 from itertools import count
 from typing import Any
@@ -69,8 +70,17 @@ class System:
 
     def start_workers(self, n: int) -> None:
         for argv in self.worker_argvs(n):
-            self.workers.append(self.env.spawn(f"{self.name}-worker-{next(_names)}", argv, self.process_env()))
-        wait_for(lambda: self.workers_ready(n), 60, f"{n} {self.name} workers registering", 0.1)
+            self.workers.append(
+                self.env.spawn(f"{self.name}-worker-{next(_names)}", argv, self.process_env())
+            )
+
+        def ready() -> bool:
+            dead = [s for s in self.workers if not s.running]
+            if dead:
+                raise RuntimeError(f"{dead[0].name} exited; see {dead[0].log_path}")
+            return self.workers_ready(n)
+
+        wait_for(ready, 60, f"{n} {self.name} workers registering", 0.1)
 
     def workers_ready(self, n: int) -> bool:
         return True
@@ -95,6 +105,19 @@ class System:
         """How many jobs have ended since the last reset (cheap enough to poll often)."""
         queue = self.queue_name
         return self.redis.zcard(f"rq:finished:{queue}") + self.redis.zcard(f"rq:failed:{queue}")
+
+    def drain(self, ids: list[str], before: int, timeout: float) -> dict[str, tuple[str, float | None]]:
+        """Wait until every job in `ids` ended (polling a cheap counter first), then their end times."""
+        deadline = time.monotonic() + timeout
+        goal = before + len(ids)
+        wait_for(lambda: self.ended_count() >= goal, timeout, f"{len(ids)} {self.name} jobs ending", 0.05)
+        ended = self.ended(ids)
+        while len(ended) < len(ids):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(ended)} of {len(ids)} {self.name} jobs ended in {timeout:.0f} s")
+            time.sleep(0.2)
+            ended = self.ended(ids)
+        return ended
 
     def reset(self) -> None:
         self.redis.flushdb()
@@ -130,18 +153,26 @@ class Ours(System):
         try:
             for _ in range(n):
                 job_id = f"trivial-{next(_names)}"
-                enqueue_process(queue, settings, job_id, {"bucket": self.bucket, "key": job_id}, file_type="txt")
+                enqueue_process(
+                    queue, settings, job_id, {"bucket": self.bucket, "key": job_id}, file_type="txt"
+                )
                 ids.append(job_id)
         finally:
             core.jobqueue.PROCESS_TASK = task
         return ids
 
-    def job_status(self, ids: list[str]) -> dict[str, str]:
-        """Our own record of each job (the contract's status), to check the run did the work."""
+    def ended(self, ids: list[str]) -> dict[str, tuple[str, float | None]]:
+        """Ended as the contract sees it: our job record says finished or failed (updated_at: when)."""
         with self.redis.pipeline(transaction=False) as pipe:
             for job_id in ids:
-                pipe.hget(f"job:{job_id}", "status")
-            return {i: (s or b"missing").decode() for i, s in zip(ids, pipe.execute(), strict=True)}
+                pipe.hmget(f"job:{job_id}", "status", "updated_at")
+            replies = pipe.execute()
+        ended = {}
+        for job_id, (status, stamp) in zip(ids, replies, strict=True):
+            if status in ENDED_RQ:
+                ended[job_id] = (status.decode(), _ts(stamp))
+        missing = [job_id for job_id, (status, _) in zip(ids, replies, strict=True) if status is None]
+        return {**ended, **(rq_ended(self.redis, missing) if missing else {})}
 
 
 class PlainRQ(System):
@@ -156,8 +187,20 @@ class PlainRQ(System):
 
     def worker_argvs(self, n: int) -> list[list[str]]:
         url = self.env.redis_url(self.db)
-        return [[sys.executable, "-m", "rq.cli", "worker", "--url", url, "--name", f"plain-{next(_names)}",
-                 "plain"] for _ in range(n)]  # fmt: skip
+        return [
+            [
+                sys.executable,
+                "-m",
+                "rq.cli",
+                "worker",
+                "--url",
+                url,
+                "--name",
+                f"plain-{next(_names)}",
+                "plain",
+            ]
+            for _ in range(n)
+        ]
 
     def workers_ready(self, n: int) -> bool:
         return Worker.count(connection=self.redis) >= n
@@ -176,20 +219,40 @@ class CeleryDesign(System):
     def __init__(self, env: BenchEnv, bucket: str) -> None:
         super().__init__(env, bucket)
         self.backend = env.redis(CELERY_BACKEND_DB)
-        self.client = Celery("bench-client", broker=env.redis_url(CELERY_BROKER_DB),
-                             backend=env.redis_url(CELERY_BACKEND_DB))  # fmt: skip
+        self.client = Celery(
+            "bench-client", broker=env.redis_url(CELERY_BROKER_DB), backend=env.redis_url(CELERY_BACKEND_DB)
+        )
         self.client.conf.update(task_serializer="json", result_serializer="json", accept_content=["json"])
 
     def process_env(self) -> dict[str, str]:
-        return {**super().process_env(), "CELERY_BROKER_URL": self.env.redis_url(CELERY_BROKER_DB),
-                "CELERY_RESULT_BACKEND": self.env.redis_url(CELERY_BACKEND_DB)}  # fmt: skip
+        return {
+            **super().process_env(),
+            "CELERY_BROKER_URL": self.env.redis_url(CELERY_BROKER_DB),
+            "CELERY_RESULT_BACKEND": self.env.redis_url(CELERY_BACKEND_DB),
+        }
 
     def app_target(self) -> str:
         return "bench.baselines.celery_app:app"
 
     def worker_argvs(self, n: int) -> list[list[str]]:
-        return [[sys.executable, "-m", "celery", "-A", "bench.baselines.celery_app", "worker", "-P", "prefork",
-                 "-c", str(n), "-n", f"bench{next(_names)}@%h", "--loglevel", "INFO"]]  # fmt: skip
+        return [
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "bench.baselines.celery_app:celery",
+                "worker",
+                "-P",
+                "prefork",
+                "-c",
+                str(n),
+                "-n",
+                f"bench{next(_names)}@%h",
+                "--loglevel",
+                "INFO",
+            ]
+        ]
 
     def workers_ready(self, n: int) -> bool:
         try:

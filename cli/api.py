@@ -55,22 +55,30 @@ class Api:
         reply = self.send(method, path, **kw)
         if reply.status_code not in ok:
             raise failure_of(reply)
-        return reply.json() if reply.content else None
+        try:
+            return reply.json() if reply.content else None
+        except ValueError:
+            # Usually a proxy or a wrong --api answering with a page of its own.
+            message = f"{method} {path} did not answer JSON: {' '.join(reply.text.split())[:120]!r}"
+            raise ApiFailure(message, "bad_reply", reply.status_code) from None
 
     def send(self, method: str, path: str, **kw: Any) -> requests.Response:
         """The raw reply, whatever its status; ApiFailure only when nothing answered."""
         try:
             return self.http.request(method, self.base + path, timeout=self.timeout, **kw)
         except requests.Timeout as exc:
-            raise ApiFailure(f"{method} {path} took more than {self.timeout:g} s ({exc})", "timeout") from None
+            message = f"{method} {path} took more than {self.timeout:g} s ({type(exc).__name__})"
+            raise ApiFailure(message, "timeout") from None
         except requests.RequestException as exc:
             reason = type(exc).__name__
             raise ApiFailure(UNREACHABLE.format(base=self.base, reason=reason), "unreachable") from None
 
     def get(self, path: str, **params: Any) -> Any:
+        """GET `path` with query `params`; the JSON reply."""
         return self.call("GET", path, params=params or None)
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        """POST a JSON `body` to `path`; the JSON reply."""
         return self.call("POST", path, json=body)
 
     def put_upload(self, url: str, headers: dict[str, str], body: IO[bytes] | bytes) -> None:
@@ -78,6 +86,7 @@ class Api:
         try:
             reply = requests.put(url, data=body, headers=headers, timeout=self.timeout)
         except requests.RequestException as exc:
-            raise ApiFailure(f"the upload to the bucket failed ({type(exc).__name__})", "upload_failed") from None
+            message = f"the upload to the bucket failed ({type(exc).__name__})"
+            raise ApiFailure(message, "upload_failed") from None
         if reply.status_code not in (200, 201, 204):
             raise failure_of(reply)

@@ -6,7 +6,10 @@ import argparse
 from collections.abc import Mapping, Sequence
 
 DEFAULT_API = "http://127.0.0.1:8000"
-EPILOG = "Exit codes: 0 all good, 1 a job failed or was refused, 2 bad usage, 3 the API failed or is unreachable."
+DESCRIPTION = "Send files to the file-jobs API and follow their jobs."
+# Exit codes (2 is argparse's own for bad usage).
+OK, FAILED, USAGE, API_ERROR = 0, 1, 2, 3
+EPILOG = "exit codes: 0 all good, 1 a job failed or a file was refused, 2 bad usage, 3 the API failed."
 
 
 def _positive(value: str) -> float:
@@ -27,23 +30,23 @@ def _connection(parser: argparse.ArgumentParser, api: object, api_key: object, t
     """--api, --api-key and --http-timeout (on subcommands with SUPPRESS, so they only override)."""
     parser.add_argument("--api", default=api, help=f"base URL of the API (env FILEJOBS_API, {DEFAULT_API})")
     parser.add_argument("--api-key", default=api_key, help="sent as X-API-Key (env FILEJOBS_API_KEY)")
-    parser.add_argument("--http-timeout", type=_positive, default=timeout, help="seconds per HTTP request (30)")
+    parser.add_argument("--http-timeout", type=_positive, default=timeout, help="seconds per HTTP request")
 
 
 def _waiting(parser: argparse.ArgumentParser, poll: float, timeout: float) -> None:
     parser.add_argument("--poll", type=_positive, default=poll, help=f"seconds between polls ({poll})")
-    parser.add_argument("--timeout", type=_positive, default=timeout, help=f"give up after seconds ({timeout:g})")
+    parser.add_argument("--timeout", type=_positive, default=timeout, help=f"give up after ({timeout:g} s)")
 
 
 def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     """The parser; defaults of --api and --api-key come from `env`."""
-    parser = argparse.ArgumentParser(prog="filejobs", description=__doc__, epilog=EPILOG)
+    parser = argparse.ArgumentParser(prog="filejobs", description=DESCRIPTION, epilog=EPILOG)
     _connection(parser, env.get("FILEJOBS_API") or DEFAULT_API, env.get("FILEJOBS_API_KEY") or None, 30.0)
     common = argparse.ArgumentParser(add_help=False)
     _connection(common, argparse.SUPPRESS, argparse.SUPPRESS, argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    submit = sub.add_parser("submit", parents=[common], help="upload files through presigned URLs and start them")
+    submit = sub.add_parser("submit", parents=[common], help="upload files and start jobs")
     submit.add_argument("paths", nargs="+", metavar="FILE|DIR", help="files, or folders searched recursively")
     submit.add_argument("--wait", action="store_true", help="wait for every job to end, then print a table")
     submit.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -63,7 +66,10 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     drop.add_argument("--bucket", default="jobs", help="bucket (jobs)")
     drop.add_argument("--prefix", type=_prefix, default="incoming/", help="key prefix (incoming/)")
     drop.add_argument("--region", help="AWS region (default: boto3's chain)")
-    drop.add_argument("--batch", action="store_true", help="then POST /batches for the prefix and watch it")
+    drop.add_argument(
+        "--batch", action="store_true",
+        help="then POST /batches for the prefix and watch it (give each run its own --prefix)",
+    )  # fmt: skip
     drop.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     _waiting(drop, poll=1.0, timeout=3600)
 
@@ -89,5 +95,7 @@ def parse(argv: Sequence[str], env: Mapping[str, str]) -> argparse.Namespace:
             parser.error("requeue --batch needs --failed: only failed jobs can be retried")
         if args.code and not args.batch:
             parser.error("requeue --code selects from --batch BATCH_ID")
+    if not args.api.startswith(("http://", "https://")):
+        parser.error(f"--api {args.api!r} must be an http:// or https:// URL")
     args.api = args.api.rstrip("/")
     return args

@@ -11,6 +11,8 @@ CONTENT_TYPES = {
     ".rtf": "application/rtf",
     ".pdf": "application/pdf",
 }
+MISSING = "no such file or folder"
+UNSUPPORTED = "not a .txt, .json, .rtf or .pdf file"
 
 
 def content_type(path: Path) -> str:
@@ -19,6 +21,7 @@ def content_type(path: Path) -> str:
 
 
 def supported(path: Path) -> bool:
+    """Whether the extension is one of the four the system counts."""
     return path.suffix.lower() in CONTENT_TYPES
 
 
@@ -39,11 +42,11 @@ def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, s
                 if supported(path):
                     add(path)
                 else:
-                    skipped.append((path, "not a .txt, .json, .rtf or .pdf file"))
+                    skipped.append((path, UNSUPPORTED))
         elif given.is_file():
             add(given)
         else:
-            skipped.append((given, "no such file or folder"))
+            skipped.append((given, MISSING))
     return files, skipped
 
 

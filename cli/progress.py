@@ -32,7 +32,9 @@ def render_bar(label: str, done: int, total: int, width: int = 24) -> str:
 class Progress:
     """A bar redrawn in place at most every REDRAW_SECONDS; silent when disabled (not a terminal)."""
 
-    def __init__(self, label: str, total: int, stream: TextIO | None = None, enabled: bool | None = None) -> None:
+    def __init__(
+        self, label: str, total: int, stream: TextIO | None = None, enabled: bool | None = None
+    ) -> None:
         self.label, self.total, self.done = label, total, 0
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
@@ -40,15 +42,18 @@ class Progress:
         self._drawn = 0.0
 
     def update(self, count: int) -> None:
+        """Count `count` more bytes sent (boto3's Callback signature)."""
         with self._lock:
             self.done += count
             now = time.monotonic()
-            if self.enabled and (now - self._drawn >= REDRAW_SECONDS or self.done >= self.total):
+            due = now - self._drawn >= REDRAW_SECONDS or (count and self.done >= self.total)
+            if self.enabled and due:
                 self._drawn = now
                 self.stream.write("\r" + render_bar(self.label, self.done, self.total))
                 self.stream.flush()
 
     def close(self) -> None:
+        """Draw the final state and end the line."""
         if self.enabled:
             self.stream.write("\r" + render_bar(self.label, self.done, self.total) + "\n")
             self.stream.flush()
@@ -70,6 +75,7 @@ class ProgressReader:
         return self.size
 
     def read(self, size: int = -1) -> bytes:
+        """Read like the file, counting what was read."""
         data = self.file.read(-1 if size is None else size)
         self.progress.update(len(data))
         return data

@@ -7,8 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 JOB_HEADERS = ("FILE", "STATUS", "WORDS", "ERROR")
-# Samples of Python's and the process's default collectors: noise for an operator's summary.
+BATCH_COUNTS = ("finished", "failed", "started", "queued")
+# Samples of Python's and the process's default collectors, creation times and histogram buckets:
+# noise in a summary for a person (the _count and _sum of each histogram stay).
 DEFAULT_COLLECTORS = ("python_", "process_")
+NOISE_SUFFIXES = ("_created", "_bucket")
 # name{labels} value [timestamp]; label values may hold spaces.
 SAMPLE = re.compile(r"^([A-Za-z_:][\w:]*(?:\{.*\})?)\s+(\S+)(?:\s+-?\d+)?$")
 
@@ -22,17 +25,20 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def error_code(job: dict[str, Any]) -> str:
+    """The job's error code, or ''."""
     return (job.get("error") or {}).get("code") or ""
 
 
 def words(job: dict[str, Any]) -> str:
+    """The job's word count, or '' before it has one."""
     count = (job.get("result") or {}).get("words")
     return "" if count is None else str(count)
 
 
 def jobs_table(entries: Sequence[tuple[str, dict[str, Any]]]) -> str:
     """(file as the user named it, job) rows: file, status, words, error code."""
-    return table(JOB_HEADERS, [(name, job.get("status", "?"), words(job), error_code(job)) for name, job in entries])
+    rows = [(name, job.get("status", "?"), words(job), error_code(job)) for name, job in entries]
+    return table(JOB_HEADERS, rows)
 
 
 def short_job(job: dict[str, Any]) -> str:
@@ -51,19 +57,19 @@ def batch_line(batch: dict[str, Any]) -> str:
     """'<id> running: 7/10 ended (finished 6, failed 1, started 2, queued 1)'."""
     counts = batch.get("counts") or {}
     ended = counts.get("finished", 0) + counts.get("failed", 0)
-    detail = ", ".join(f"{name} {counts.get(name, 0)}" for name in ("finished", "failed", "started", "queued"))
+    detail = ", ".join(f"{name} {counts.get(name, 0)}" for name in BATCH_COUNTS)
     return f"{batch.get('batch_id')} {batch.get('status')}: {ended}/{batch.get('total', 0)} ended ({detail})"
 
 
 def parse_metrics(text: str) -> list[tuple[str, str]]:
-    """(name with labels, value) of every sample in Prometheus' text format, default collectors left out."""
+    """(name with labels, value) of the samples in Prometheus' text format worth showing a person."""
     samples = []
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#") or line.startswith(DEFAULT_COLLECTORS):
             continue
         match = SAMPLE.match(line)
-        if match:
+        if match and not match.group(1).split("{")[0].endswith(NOISE_SUFFIXES):
             samples.append((match.group(1), match.group(2)))
     return samples
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
+
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from rq.serializers import JSONSerializer
 
 from core import records as rec
 from core.errors import TOO_LARGE, UNSUPPORTED_TYPE
@@ -89,3 +94,16 @@ def ingest_object(services: Services, obj: ObjectRef, batch_id: str | None = Non
     record = services.records.get(job_id) if not created else None
     status = record["status"] if record else rec.QUEUED
     return {"job_id": job_id, "key": obj.key, "status": status, "new": created}
+
+
+def retry_failed(services: Services, job_id: str) -> dict[str, Any] | None:
+    """Queue a failed job again; None if the job is not failed (RQ's finished copy is replaced)."""
+    applied, _ = services.records.transition(job_id, (rec.FAILED,), status=rec.QUEUED, error=None)
+    if not applied:
+        return None
+    with contextlib.suppress(NoSuchJobError):
+        Job.fetch(job_id, connection=services.clients.redis, serializer=JSONSerializer).delete()
+    record = services.records.get(job_id)
+    if record is not None:
+        enqueue(services, job_id, record)
+    return record

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from functions.context import services
 from functions.spec import build_spec
 
 bp = Blueprint("openapi", __name__)
@@ -11,4 +12,4 @@ bp = Blueprint("openapi", __name__)
 
 @bp.get("/openapi.json")
 def openapi_json():
-    return build_spec()
+    return build_spec(services().settings.max_upload_bytes)

@@ -1,4 +1,4 @@
-"""`POST /uploads/presign` and `POST /jobs/<id>/start`: uploads that go straight to the bucket."""
+"""`POST /uploads/presign`, `POST /jobs/<id>/start` and `/retry`: uploads straight to the bucket."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, request, url_for
 
 from core import records as rec
-from core.intake import start_upload
+from core.intake import retry_failed, start_upload
 from core.keys import is_job_id, new_job_id, result_key, safe_filename, upload_key
 from core.objects import ObjectRef
 from core.services import Services
@@ -97,3 +97,15 @@ def start(job_id: str):
     if record and record["status"] == rec.FAILED and record["error"]["code"] == "too_large":
         raise ApiError(413, "too_large", record["error"]["message"], job=rec.public_view(record))
     return rec.public_view(record or {}), 202
+
+
+@bp.post("/jobs/<job_id>/retry")
+def retry(job_id: str):
+    svc = services()
+    record = svc.records.get(job_id) if is_job_id(job_id) else None
+    if record is None:
+        raise not_found(job_id)
+    queued = retry_failed(svc, job_id)
+    if queued is None:
+        raise ApiError(409, "conflict", f"Only failed jobs can be retried; this one is {record['status']}.")
+    return rec.public_view(queued), 202

@@ -119,6 +119,12 @@ def intake_paths() -> dict[str, Any]:
              413: "`too_large`: the object is over the declared size or MAX_UPLOAD_BYTES; the job failed."},
             security=API_KEY, parameters=[JOB_ID],
         )},
+        "/jobs/{job_id}/retry": {"post": op(
+            "retryJob", "jobs", "Queue a failed job again (after a fix, or a transient failure).",
+            {"202": ok("Queued again.", ref("Job"), links=GET_JOB)},
+            {404: NO_JOB, 409: "`conflict`: only failed jobs can be retried."},
+            security=API_KEY, parameters=[JOB_ID],
+        )},
         "/events": {"post": op(
             "receiveEvents", "events", "Receive S3 event notifications (AWS, MinIO).", {"200": events},
             {400: "`bad_request`: not an S3 event notification.", 413: "`too_large`: the body is too large."},

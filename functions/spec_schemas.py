@@ -149,7 +149,6 @@ def intake_schemas(max_upload_bytes: int) -> dict[str, Schema]:
             ["filename", "size"],
             filename={**STR, "pattern": FILENAME_PATTERN, "examples": ["report.pdf"]}, size=size,
             content_type=STR, method={**enum("PUT", "POST"), "default": "PUT"},
-            callback_url=described(STR, "A URL to be told when the job ends."),
         ),
         "PutUpload": _upload("PUT", "headers"),
         "PostUpload": _upload("POST", "fields"),

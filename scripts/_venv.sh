@@ -12,5 +12,6 @@ STAMP=".venv/.installed-$(cat requirements*.txt | sha256sum | cut -c1-16)-$(base
 if [ ! -f "$STAMP" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -r "$REQS"
+  .venv/bin/python -m pip install --quiet --no-deps -e .   # the `filejobs` command
   touch "$STAMP"
 fi

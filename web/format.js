@@ -45,8 +45,7 @@ export function parseTime(stamp) {
 
 export function formatDuration(ms) {
   if (!Number.isFinite(ms) || ms < 0) return "";
-  if (ms < 1000) return "under 1 s";
-  const seconds = ms / 1000;
+  const seconds = Math.max(ms, 100) / 1000;
   if (seconds < 60) return `${decimal.format(seconds)} s`;
   const minutes = Math.floor(seconds / 60);
   const rest = Math.round(seconds - minutes * 60);

@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             rq_worker.work(burst=args.burst, with_scheduler=not args.no_scheduler, logging_level="INFO")
         except RedisError as exc:
             log.warning("worker stopped: Redis unavailable (%s)", exc)
-        if args.burst or rq_worker._stop_requested:
+        if args.burst or rq_worker.shutting_down:
             break
         # RQ's loop gives up on most Redis errors; the process waits for Redis and starts a fresh loop.
         backoff.wait_for(services.clients.redis.ping)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-import time
+import threading
 
 from core import logs
 from core.services import Services
@@ -22,14 +22,15 @@ def main() -> int:
     from worker.listing import reconcile
 
     services = Services.build(settings)
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    while not stopping:
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
+    while not stopping.is_set():
         try:
             reconcile(services)
         except Exception:  # noqa: BLE001 - Redis or S3 down: log, wait, try again
             logging.getLogger(__name__).exception("reconcile pass failed; retrying")
-        time.sleep(settings.reconcile_interval_seconds)
+        stopping.wait(settings.reconcile_interval_seconds)
     return 0
 
 

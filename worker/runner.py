@@ -19,6 +19,11 @@ class JobWorker(Worker):
     """
 
     memory_bytes: int = 0
+    shutting_down: bool = False
+
+    def handle_warm_shutdown_request(self) -> None:
+        self.shutting_down = True
+        super().handle_warm_shutdown_request()
 
     def get_heartbeat_ttl(self, job: Job) -> int:
         return self.job_monitoring_interval + 10

@@ -49,9 +49,10 @@ def bom_encoding(head: bytes) -> str | None:
 
 
 def nul_codec(head: bytes) -> str | None:
-    """A BOM-less UTF-16/32 codec under which `head` (containing NULs) decodes to plausible text."""
-    if b"\x00" not in head:
+    """A BOM-less UTF-16/32 codec under which `head`, a fifth or more NULs, decodes to plausible text."""
+    if head.count(b"\x00") * 5 < len(head):  # UTF-16/32 of mostly ASCII text is at least half NULs
         return None
+    readings = {}
     for name in _NUL_CODECS:
         unit = 4 if "32" in name else 2
         try:
@@ -59,8 +60,9 @@ def nul_codec(head: bytes) -> str | None:
         except UnicodeDecodeError:
             continue
         if text and "\x00" not in text and _few_controls(text.encode("utf-8", "replace")):
-            return name
-    return None
+            readings[name] = text
+    # Read with the wrong byte order, ASCII letters become CJK ones: the right order has more ASCII.
+    return max(readings, key=lambda name: len(readings[name].encode("ascii", "ignore")), default=None)
 
 
 def signature(head: bytes) -> bool:

@@ -41,6 +41,10 @@ def count_object(key: str, job_id: str) -> dict[str, Any]:
     with io.TextIOWrapper(io.BytesIO(body), encoding="utf-8") as f:
         words = sum(len(line.split()) for line in f)
     result = {"job_id": job_id, "key": key, "words": words, "finished_at": time.time()}
-    s3().put_object(Bucket=BUCKET, Key=f"results/{job_id}.json", Body=json.dumps(result).encode(),
-                    ContentType="application/json")  # fmt: skip
+    s3().put_object(
+        Bucket=BUCKET,
+        Key=f"results/{job_id}.json",
+        Body=json.dumps(result).encode(),
+        ContentType="application/json",
+    )
     return result

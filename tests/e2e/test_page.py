@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
 import requests
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import MAX_UPLOAD_BYTES
@@ -58,7 +60,9 @@ def test_page_headers_and_assets(web_stack):
 
 def test_every_type_finishes_with_its_word_count(page, web_stack, artifacts):
     files = samples()
-    # Keyboard only: Tab to the drop zone, Enter opens the picker.
+    # Keyboard only: Tab to the drop zone, Enter opens the picker. A listener switches on Playwright's
+    # file chooser interception now: enabled only inside expect_file_chooser it races a bare key press.
+    page.on("filechooser", lambda chooser: None)
     for _ in range(5):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.id") == "dropzone":
@@ -83,6 +87,7 @@ def test_every_type_finishes_with_its_word_count(page, web_stack, artifacts):
     result = page.request.get(link.evaluate("a => a.href"))
     assert result.ok and result.json()["words"] == files[3].words
 
+    page.evaluate("document.activeElement.blur()")
     page.screenshot(path=str(artifacts / "page.png"), full_page=True)
     page.set_viewport_size({"width": 360, "height": 780})
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, "the page scrolls sideways at 360 px"
@@ -185,6 +190,9 @@ def test_cancel_and_retry_an_upload(page, web_stack, problems):
     item.get_by_role("button", name=f"Cancel the upload of {slow.name}").click()
     expect(item).to_have_attribute("data-state", "cancelled")
     expect(item.locator(".status-text")).to_have_text("Cancelled")
+    for route in held:  # the browser gave up on it; let Playwright forget it too
+        with contextlib.suppress(PlaywrightError):
+            route.abort()
     item.get_by_role("button", name=f"Retry {slow.name}").click()
     expect_finished(page, slow)
     expect(page.locator("#summary")).to_have_text("2 files · 2 finished · 0 failed · 5 words in total")

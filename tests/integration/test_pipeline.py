@@ -17,7 +17,7 @@ def test_txt_utf8_exact_counts(api):
     job = api.process("notes.txt", "héllo wörld\u00a0again\nsecond line".encode())
     assert job["status"] == "finished", job
     assert job["result"]["words"] == 5 and job["result"]["lines"] == 2
-    assert job["result"]["encoding"] == "utf-8" and job["result"]["characters"] == 30
+    assert job["result"]["encoding"] == "utf-8" and job["result"]["characters"] == 29
 
 
 @pytest.mark.parametrize(
@@ -139,3 +139,15 @@ def test_finished_job_survives_flushall(api, stack):
     body = again.json()
     assert body["status"] == "finished" and body["result"]["words"] == 4
     assert body["filename"] == "keep.txt" and body["source"]["key"] == job["source"]["key"]
+
+
+def test_retry_queues_a_failed_job_again(api):
+    job = api.process("image.txt", PNG)
+    assert job["status"] == "failed"
+    reply = api.http.post(api.url(f"/jobs/{job['job_id']}/retry"))
+    assert reply.status_code == 202 and reply.json()["status"] == "queued"
+    again = api.wait(job["job_id"])
+    assert again["status"] == "failed" and again["attempts"] == 2
+    finished = api.process("ok.txt", b"fine")
+    conflict = api.http.post(api.url(f"/jobs/{finished['job_id']}/retry"))
+    assert conflict.status_code == 409 and conflict.json()["error"]["code"] == "conflict"

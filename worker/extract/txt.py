@@ -31,7 +31,8 @@ def analyze_txt(path: pathlib.Path, limits: Limits, chunk_size: int = CHUNK_BYTE
         try:
             counts = count_file(file, encoding, limits, chunk_size)
         except UnicodeDecodeError:
-            raise JobError(CONTENT_MISMATCH, f"The file is not readable text (it is not valid {encoding}).")
+            message = f"The file is not readable text (it is not valid {encoding})."
+            raise JobError(CONTENT_MISMATCH, message) from None
     return {**counts._asdict(), "encoding": encoding}
 
 
@@ -70,10 +71,15 @@ def _detect(file: BinaryIO, bad_offset: int) -> str:
     if bad_offset >= SAMPLE_BYTES // 2:
         file.seek(bad_offset - SAMPLE_BYTES // 2)
         sample += b"\n" + file.read(SAMPLE_BYTES)
-    for match in charset_normalizer.from_bytes(sample):
-        if _keeps_ascii(match.encoding):
-            return match.encoding.replace("_", "-")
-    raise JobError(CONTENT_MISMATCH, "The file is not readable text in any known encoding.")
+    matches = [match for match in charset_normalizer.from_bytes(sample) if _keeps_ascii(match.encoding)]
+    if not matches:
+        raise JobError(CONTENT_MISMATCH, "The file is not readable text in any known encoding.")
+    best = matches[0]
+    ties = [match for match in matches if (match.chaos, match.coherence) == (best.chaos, best.coherence)]
+    # Short Western texts fit a dozen code pages equally well; Windows-1252 is by far the likeliest.
+    if any("cp1252" in match.could_be_from_charset for match in ties):
+        return "cp1252"
+    return best.encoding.replace("_", "-")
 
 
 def _keeps_ascii(encoding: str) -> bool:

@@ -1,0 +1,87 @@
+"""End to end: small txt uploads through each system's HTTP app until each job's result is stored."""
+
+from __future__ import annotations
+
+import time
+
+from bench.common import Context, Result, percentile, ratio, rounded, wait_for
+from bench.data import small_texts
+from bench.httpload import job_id, multipart, post_all
+from bench.procs import tree_cpu, wait_idle
+from bench.systems import SYSTEMS, System
+
+NAME = "endtoend"
+NEEDS_STACK = True
+CONCURRENCY = 8
+WORKER_COUNTS = (1, 2)
+LABELS = {"ours": "ours", "celery": "Celery design (a)", "plain-rq": "plain RQ (b)"}
+
+
+def warm_up(system: System, url: str, workers: int) -> None:
+    """A few uploads so that every process has imported, connected and forked once."""
+    sent = post_all(url, [multipart(f"warm-{i}.txt", b"warm up words\n") for i in range(4 * workers)], 4)
+    ids = [i for i in map(job_id, sent) if i]
+    if len(ids) < len(sent):
+        raise RuntimeError(f"{system.name} warm-up uploads failed: {sent[0].status} {sent[0].reply[:200]!r}")
+    wait_for(lambda: len(system.ended(ids)) == len(ids), 60, f"{system.name} warm-up jobs", 0.1)
+
+
+def measure(system: System, bodies: list[bytes], workers: int) -> dict:
+    """Upload every body (CONCURRENCY in flight) and wait for every job to end; figures of that run."""
+    url = system.start_app()
+    system.start_workers(workers)
+    try:
+        warm_up(system, url, workers)
+        wait_idle(system.roots())
+        requests = [multipart(f"doc-{i}.txt", body) for i, body in enumerate(bodies)]
+        before, cpu0, start = system.ended_count(), tree_cpu(system.roots()), time.time()
+        sent = post_all(url, requests, CONCURRENCY)
+        upload_s = time.time() - start
+        ids = {job: s for s in sent if (job := job_id(s))}
+        ends = system.drain(list(ids), before, timeout=max(120.0, len(bodies) / 5))
+        cpu = tree_cpu(system.roots()) - cpu0
+    finally:
+        system.stop_workers()
+    stamps = [t for _, t in ends.values() if t]
+    latencies = [ends[job][1] - s.started for job, s in ids.items() if ends[job][1]]
+    n = len(bodies)
+    return {
+        "workers": workers,
+        "jobs/s": rounded(n / (max(stamps) - start)),
+        "p50 s": rounded(percentile(latencies, 50), 2),
+        "p99 s": rounded(percentile(latencies, 99), 2),
+        "CPU-ms/job": rounded(cpu * 1000 / n, 1),
+        "uploads/s": rounded(n / upload_s),
+        "upload p99 ms": rounded(percentile([s.latency * 1000 for s in sent], 99)),
+        "failed": (n - len(ids)) + sum(status != "finished" for status, _ in ends.values()),
+    }
+
+
+def run(ctx: Context) -> Result:
+    n = ctx.pick(1000, 200)
+    bodies = small_texts(n)
+    result = Result(NAME)
+    result.notes.append(
+        f"{n} txt uploads of ~3 KB, POST /uploads with {CONCURRENCY} in flight, each app under the same "
+        "gunicorn (2 workers × 4 threads); jobs/s from the first upload to the last job's end; latency from "
+        "a job's upload start to its end; CPU of the app and worker process trees (not Redis, not S3)"
+    )
+    for key in ("ours", "celery", "plain-rq"):
+        system = SYSTEMS[key](ctx.env, f"e2e-{key}")
+        try:
+            for workers in WORKER_COUNTS:
+                system.reset()
+                try:
+                    result.add(f"{LABELS[key]} ×{workers}", **measure(system, bodies, workers))
+                except Exception as exc:  # noqa: BLE001 - report it and go on with the other runs
+                    result.add(f"{LABELS[key]} ×{workers}", error=f"{type(exc).__name__}: {exc}"[:300])
+        finally:
+            system.close()
+    for workers in WORKER_COUNTS:
+        ours, celery, plain = (result.row(f"{LABELS[k]} ×{workers}") for k in ("ours", "celery", "plain-rq"))
+        result.ratios[f"ours/Celery jobs/s ×{workers}"] = ratio(ours.get("jobs/s"), celery.get("jobs/s"))
+        result.ratios[f"ours/plain RQ jobs/s ×{workers}"] = ratio(ours.get("jobs/s"), plain.get("jobs/s"))
+        result.ratios[f"ours/Celery CPU-ms/job ×{workers}"] = ratio(
+            ours.get("CPU-ms/job"), celery.get("CPU-ms/job")
+        )
+    return result

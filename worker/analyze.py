@@ -1,0 +1,43 @@
+"""The processing core: one local file and its type in, the contract's counts or a JobError out."""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Callable
+
+from core.errors import CORRUPT_FILE, TOO_LARGE, JobError
+from core.settings import Limits
+from worker.extract.jsonfile import analyze_json
+from worker.extract.pdf import analyze_pdf
+from worker.extract.rtf import analyze_rtf
+from worker.extract.txt import analyze_txt
+from worker.sniff import HEAD_BYTES, sniff
+
+EXTRACTORS: dict[str, Callable[[pathlib.Path, Limits], dict]] = {
+    "txt": analyze_txt,
+    "json": analyze_json,
+    "rtf": analyze_rtf,
+    "pdf": analyze_pdf,
+}
+
+
+def analyze(path: pathlib.Path, file_type: str, limits: Limits) -> dict:
+    """Count the words, characters and lines of `path` read as `file_type` (txt, json, rtf, pdf).
+
+    Raises JobError (content_mismatch, corrupt_file, encrypted_pdf, too_large) for bad files;
+    OSError only if the file itself can't be read.
+    """
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise JobError(TOO_LARGE, f"The file is larger than {limits.max_bytes:,} bytes.")
+    with path.open("rb") as file:
+        sniff(file.read(HEAD_BYTES), file_type)
+    try:
+        return EXTRACTORS[file_type](path, limits)
+    except (JobError, OSError):
+        raise
+    except MemoryError:
+        raise JobError(TOO_LARGE, "The file needs more memory to process than a worker has.") from None
+    except (RecursionError, ValueError, ArithmeticError, LookupError, TypeError):
+        # Each extractor maps its parser's failures; this is the net for anything a parser let slip.
+        raise JobError(CORRUPT_FILE, "The file is damaged and cannot be read.") from None

@@ -1,0 +1,106 @@
+"""PDF: open with pypdf, decrypt with the empty password if need be, count page by page."""
+
+from __future__ import annotations
+
+import contextlib
+import pathlib
+import struct
+import zlib
+from collections.abc import Iterator
+
+from pypdf import PasswordType, PdfReader
+from pypdf.errors import (
+    DependencyError,
+    DeprecationError,
+    FileNotDecryptedError,
+    LimitReachedError,
+    PyPdfError,
+)
+
+from core.errors import CORRUPT_FILE, ENCRYPTED_PDF, TOO_LARGE, JobError
+from core.settings import Limits
+from worker.count import Counts, sum_counts, text_counts
+
+TAIL_BYTES = 2048  # a complete PDF ends with %%EOF within its last bytes
+_CORRUPT = "The PDF file is damaged and cannot be read."
+
+
+def analyze_pdf(path: pathlib.Path, limits: Limits) -> dict:
+    """Count every page of a PDF: {"words", "characters", "lines", "pages", "page_words"}."""
+    pages = analyze_pdf_pages(path, 0, None, limits)
+    total = sum_counts(pages)
+    return {**total._asdict(), "pages": len(pages), "page_words": [page.words for page in pages]}
+
+
+def pdf_page_count(path: pathlib.Path, limits: Limits | None = None) -> int:
+    """How many pages the PDF has (raises JobError like analyze_pdf for bad files)."""
+    with _pdf_errors():
+        return len(_open(path, limits or Limits()).pages)
+
+
+def analyze_pdf_pages(path: pathlib.Path, start: int, stop: int | None, limits: Limits) -> list[Counts]:
+    """Counts of pages[start:stop], one page at a time (the unit a fan-out over pages would use)."""
+    with _pdf_errors():
+        reader = _open(path, limits)
+        pages = reader.pages[start:stop]
+        results: list[Counts] = []
+        characters = 0
+        for page in pages:
+            counts = text_counts(page.extract_text())
+            characters += counts.characters
+            if characters > limits.max_text_chars:
+                raise JobError(TOO_LARGE, f"The text is longer than {limits.max_text_chars:,} characters.")
+            results.append(counts)
+        return results
+
+
+def _open(path: pathlib.Path, limits: Limits) -> PdfReader:
+    _check_complete(path)
+    reader = PdfReader(path)
+    if reader.is_encrypted and _decrypt(reader) == PasswordType.NOT_DECRYPTED:
+        raise JobError(ENCRYPTED_PDF, "The PDF is protected by a password.")
+    if len(reader.pages) > limits.max_pdf_pages:
+        raise JobError(TOO_LARGE, f"The PDF has more than {limits.max_pdf_pages:,} pages.")
+    return reader
+
+
+def _decrypt(reader: PdfReader) -> PasswordType:
+    """Try the empty user password, which opens PDFs that are only restricted, not locked."""
+    try:
+        return reader.decrypt("")
+    except (NotImplementedError, DependencyError):  # an algorithm pypdf (or its crypto library) lacks
+        raise JobError(ENCRYPTED_PDF, "The PDF is encrypted in a way that cannot be opened.") from None
+
+
+def _check_complete(path: pathlib.Path) -> None:
+    """A PDF cut short (a partial upload) has no %%EOF at its end: say so rather than guess."""
+    with path.open("rb") as file:
+        file.seek(max(path.stat().st_size - TAIL_BYTES, 0))
+        if b"%%EOF" not in file.read():
+            raise JobError(CORRUPT_FILE, "The PDF file is incomplete (it has no end marker).")
+
+
+# pypdf documents that broken files "might cause other Exceptions" than its own: these are the ones
+# its parsing code can raise (DeprecationError: abbreviated filter names pypdf 7 dropped). Not a bare
+# `Exception`: an RQ job timeout is one and must pass through.
+_BROKEN = (
+    PyPdfError, DeprecationError, RecursionError, ArithmeticError, AssertionError, AttributeError,
+    EOFError, LookupError, NotImplementedError, TypeError, ValueError, struct.error, zlib.error,
+)  # fmt: skip
+
+
+@contextlib.contextmanager
+def _pdf_errors() -> Iterator[None]:
+    """Turn what pypdf raises on hostile or broken files into contract errors."""
+    try:
+        yield
+    except MemoryError:
+        raise JobError(TOO_LARGE, "The PDF needs more memory than a worker has.") from None
+    except (FileNotDecryptedError, DependencyError):
+        raise JobError(ENCRYPTED_PDF, "The PDF is encrypted in a way that cannot be opened.") from None
+    except LimitReachedError as error:
+        if "cycl" in str(error) or "loop" in str(error):  # pypdf also reports reference loops this way
+            raise JobError(CORRUPT_FILE, _CORRUPT) from None
+        raise JobError(TOO_LARGE, "The PDF has content that expands beyond the processing limits.") from None
+    except _BROKEN:
+        raise JobError(CORRUPT_FILE, _CORRUPT) from None
