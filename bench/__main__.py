@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib
+import os
 import shutil
 import sys
 import tempfile
@@ -43,13 +44,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def run_one(name: str, ctx: Context) -> Result:
-    start = time.monotonic()
+    start, load = time.monotonic(), _load()
     print(f"== {name} ...", file=sys.stderr, flush=True)
     try:
         result = importlib.import_module(BENCHMARKS[name]).run(ctx)
     except Exception as exc:  # noqa: BLE001 - one broken benchmark must not lose the others' figures
         result = Result(name, notes=[f"failed: {type(exc).__name__}: {exc}"])
     result.seconds = round(time.monotonic() - start, 1)
+    result.notes.append(f"load average (1 min) before {load}, after {_load()} on {os.cpu_count()} cores")
     print(f"   {name} took {result.seconds:.0f} s", file=sys.stderr, flush=True)
     return result
 
@@ -84,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     print(report.render(results))
     print(f"total {results['seconds']:.0f} s; written to {RESULTS / 'latest.json'}")
     return 0
+
+
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().split()[0]
 
 
 def _env(work_dir: Path):

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 from bench.common import Context, Result, percentile, ratio, rounded, wait_for
 from bench.data import small_texts
 from bench.httpload import job_id, multipart, post_all
 from bench.procs import tree_cpu, wait_idle
-from bench.systems import SYSTEMS, System
+from bench.systems import SYSTEMS, Ours, System
 
 NAME = "endtoend"
 NEEDS_STACK = True
 CONCURRENCY = 8
 WORKER_COUNTS = (1, 2)
+EXPERIMENT = "ours on SimpleWorker (experiment)"
 LABELS = {"ours": "ours", "celery": "Celery design (a)", "plain-rq": "plain RQ (b)"}
 
 
@@ -34,12 +36,13 @@ def measure(system: System, bodies: list[bytes], workers: int) -> dict:
         warm_up(system, url, workers)
         wait_idle(system.roots())
         requests = [multipart(f"doc-{i}.txt", body) for i, body in enumerate(bodies)]
-        before, cpu0, start = system.ended_count(), tree_cpu(system.roots()), time.time()
+        app, workers_ = [system.app.proc.pid], [w.proc.pid for w in system.workers]  # type: ignore[union-attr]
+        before, app0, work0, start = system.ended_count(), tree_cpu(app), tree_cpu(workers_), time.time()
         sent = post_all(url, requests, CONCURRENCY)
         upload_s = time.time() - start
         ids = {job: s for s in sent if (job := job_id(s))}
         ends = system.drain(list(ids), before, timeout=max(120.0, len(bodies) / 5))
-        cpu = tree_cpu(system.roots()) - cpu0
+        app_cpu, work_cpu = tree_cpu(app) - app0, tree_cpu(workers_) - work0
     finally:
         system.stop_workers()
     stamps = [t for _, t in ends.values() if t]
@@ -50,32 +53,68 @@ def measure(system: System, bodies: list[bytes], workers: int) -> dict:
         "jobs/s": rounded(n / (max(stamps) - start)),
         "p50 s": rounded(percentile(latencies, 50), 2),
         "p99 s": rounded(percentile(latencies, 99), 2),
-        "CPU-ms/job": rounded(cpu * 1000 / n, 1),
+        "CPU-ms/job": rounded((app_cpu + work_cpu) * 1000 / n, 1),
+        "app CPU-ms": rounded(app_cpu * 1000 / n, 1),
+        "workers CPU-ms": rounded(work_cpu * 1000 / n, 1),
         "uploads/s": rounded(n / upload_s),
         "upload p99 ms": rounded(percentile([s.latency * 1000 for s in sent], 99)),
         "failed": (n - len(ids)) + sum(status != "finished" for status, _ in ends.values()),
     }
 
 
+class OursSimpleWorker(Ours):
+    """An experiment, not what we ship: our pipeline under RQ's SimpleWorker (no fork per job)."""
+
+    name = "ours-simpleworker"
+
+    def worker_argvs(self, n: int) -> list[list[str]]:
+        url, serializer = self.env.redis_url(self.db), "rq.serializers.JSONSerializer"
+        argv = [
+            sys.executable,
+            "-m",
+            "rq.cli",
+            "worker",
+            "-w",
+            "rq.worker.SimpleWorker",
+            "--serializer",
+            serializer,
+            "--url",
+            url,
+            self.queue_name,
+        ]
+        return [argv] * n
+
+
 def run(ctx: Context) -> Result:
-    n = ctx.pick(1000, 200)
+    n = ctx.pick(1000, 150)
     bodies = small_texts(n)
     result = Result(NAME)
     result.notes.append(
         f"{n} txt uploads of ~3 KB, POST /uploads with {CONCURRENCY} in flight, each app under the same "
         "gunicorn (2 workers × 4 threads); jobs/s from the first upload to the last job's end; latency from "
-        "a job's upload start to its end; CPU of the app and worker process trees (not Redis, not S3)"
+        "a job's upload start to its end; CPU of the app and worker process trees (not Redis, not S3); "
+        "runs interleaved (1 worker for each system, then 2)"
     )
-    for key in ("ours", "celery", "plain-rq"):
-        system = SYSTEMS[key](ctx.env, f"e2e-{key}")
-        try:
-            for workers in WORKER_COUNTS:
-                system.reset()
-                try:
-                    result.add(f"{LABELS[key]} ×{workers}", **measure(system, bodies, workers))
-                except Exception as exc:  # noqa: BLE001 - report it and go on with the other runs
-                    result.add(f"{LABELS[key]} ×{workers}", error=f"{type(exc).__name__}: {exc}"[:300])
-        finally:
+    result.notes.append(
+        f"'{EXPERIMENT}' runs our functions and worker.tasks.process under `rq worker -w "
+        "rq.worker.SimpleWorker`: not shipped, it shows what the fork per job costs"
+    )
+    systems = {key: SYSTEMS[key](ctx.env, f"e2e-{key}") for key in ("ours", "celery", "plain-rq")}
+    runs = [(workers, key) for workers in WORKER_COUNTS for key in systems] + [(2, EXPERIMENT)]
+    try:
+        for workers, key in runs:
+            if key == EXPERIMENT:
+                systems["ours"].close()
+                systems[key] = OursSimpleWorker(ctx.env, "e2e-ours")
+            system = systems[key]
+            system.reset()
+            label = f"{LABELS.get(key, key)} ×{workers}"
+            try:
+                result.add(label, **measure(system, bodies, workers))
+            except Exception as exc:  # noqa: BLE001 - report it and go on with the other runs
+                result.add(label, error=f"{type(exc).__name__}: {exc}"[:300])
+    finally:
+        for system in systems.values():
             system.close()
     for workers in WORKER_COUNTS:
         ours, celery, plain = (result.row(f"{LABELS[k]} ×{workers}") for k in ("ours", "celery", "plain-rq"))

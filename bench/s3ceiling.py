@@ -20,12 +20,24 @@ def measure(url: str, bucket: str, jobs: int, processes: int, threads: int, env:
     share = jobs // processes
     children = [
         subprocess.Popen(
-            [sys.executable, "-m", "bench.s3loop", url, bucket, str(i * share), str(share), str(threads),
-             str(start)],
-            stdout=subprocess.PIPE, env=env, cwd=ROOT, text=True,
+            [
+                sys.executable,
+                "-m",
+                "bench.s3loop",
+                url,
+                bucket,
+                str(i * share),
+                str(share),
+                str(threads),
+                str(start),
+            ],
+            stdout=subprocess.PIPE,
+            env=env,
+            cwd=ROOT,
+            text=True,
         )
         for i in range(processes)
-    ]  # fmt: skip
+    ]
     reports = []
     for child in children:
         out, _ = child.communicate(timeout=300)
@@ -35,9 +47,10 @@ def measure(url: str, bucket: str, jobs: int, processes: int, threads: int, env:
     elapsed = max(r["ended"] for r in reports) - min(r["began"] for r in reports)
     total = share * processes
     return {
-        "jobs/s": rounded(total / elapsed), "S3 requests/s": rounded(3 * total / elapsed),
+        "jobs/s": rounded(total / elapsed),
+        "S3 requests/s": rounded(3 * total / elapsed),
         "client CPU-ms/job": rounded(sum(r["cpu"] for r in reports) * 1000 / total, 2),
-    }  # fmt: skip
+    }
 
 
 def run(ctx: Context) -> Result:

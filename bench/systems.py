@@ -176,7 +176,7 @@ class Ours(System):
 
 
 class PlainRQ(System):
-    """Baseline (b): plain RQ, default forking Worker, default options."""
+    """Baseline (b): plain RQ, default forking Worker (task module preloaded), default options."""
 
     name = "plain-rq"
     db = PLAIN_RQ_DB
@@ -186,21 +186,8 @@ class PlainRQ(System):
         return "bench.baselines.rq_plain:app"
 
     def worker_argvs(self, n: int) -> list[list[str]]:
-        url = self.env.redis_url(self.db)
-        return [
-            [
-                sys.executable,
-                "-m",
-                "rq.cli",
-                "worker",
-                "--url",
-                url,
-                "--name",
-                f"plain-{next(_names)}",
-                "plain",
-            ]
-            for _ in range(n)
-        ]
+        module = "bench.baselines.rq_worker"
+        return [[sys.executable, "-m", module, f"plain-{next(_names)}"] for _ in range(n)]
 
     def workers_ready(self, n: int) -> bool:
         return Worker.count(connection=self.redis) >= n

@@ -30,26 +30,29 @@ def make_redis(settings: Settings, **overrides: Any) -> Redis:
     return Redis.from_url(settings.redis_url, **options)
 
 
-def _s3_config(pool_size: int) -> Config:
+def _s3_config(pool_size: int, attempts: int) -> Config:
     # SigV4 everywhere: MinIO needs it and moto answers browser preflights only for SigV4 URLs.
     return Config(
         signature_version="s3v4",
         s3={"addressing_style": "path"},
         connect_timeout=S3_CONNECT_TIMEOUT,
         read_timeout=S3_READ_TIMEOUT,
-        retries={"max_attempts": 3, "mode": "standard"},
+        # botocore's standard mode backs off exponentially with jitter (capped at 20 s) between attempts.
+        retries={"max_attempts": attempts, "mode": "standard"},
         max_pool_connections=pool_size,
     )
 
 
-def make_s3(settings: Settings, endpoint_url: str | None = None, pool_size: int = 16) -> Any:
-    """An S3 client for `endpoint_url` (default: the internal endpoint)."""
+def make_s3(
+    settings: Settings, endpoint_url: str | None = None, pool_size: int = 16, attempts: int = 3
+) -> Any:
+    """An S3 client for `endpoint_url` (default: the internal endpoint), trying each call `attempts` times."""
     session = boto3.session.Session()
     return session.client(
         "s3",
         endpoint_url=endpoint_url or settings.s3_endpoint_url,
         region_name=settings.aws_region or "us-east-1",
-        config=_s3_config(pool_size),
+        config=_s3_config(pool_size, attempts),
     )
 
 
@@ -63,8 +66,9 @@ class Clients:
     public_s3: Any
 
     @classmethod
-    def build(cls, settings: Settings) -> Clients:
-        s3 = make_s3(settings)
+    def build(cls, settings: Settings, s3_attempts: int = 3) -> Clients:
+        """Clients for one process; workers ride out storage outages with more S3 attempts."""
+        s3 = make_s3(settings, attempts=s3_attempts)
         public = settings.public_endpoint_url
         public_s3 = s3 if public == settings.s3_endpoint_url else make_s3(settings, endpoint_url=public)
         return cls(settings=settings, redis=make_redis(settings), s3=s3, public_s3=public_s3)

@@ -14,7 +14,6 @@ from core.settings import Settings
 
 PROCESS_TASK = "worker.tasks.process"
 ON_FAILURE = "worker.tasks.on_failure"
-RETRY_INTERVALS = [2, 10, 30, 60]
 # Time for the S3 download and upload around the extraction's own limit.
 IO_MARGIN_SECONDS = 30
 
@@ -39,7 +38,9 @@ def enqueue_process(
             job_timeout=settings.job_timeout_seconds + IO_MARGIN_SECONDS,
             result_ttl=600,
             failure_ttl=settings.record_ttl_seconds,
-            retry=Retry(max=retries, interval=RETRY_INTERVALS[:retries]) if retries else None,
+            # No interval: a retry needs no scheduler, so a killed scheduler cannot hold jobs back.
+            # Storage outages are ridden out inside an attempt by botocore's backoff.
+            retry=Retry(max=retries) if retries else None,
             on_failure=Callback(ON_FAILURE),
         )
     except DuplicateJobError:

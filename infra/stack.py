@@ -40,6 +40,7 @@ class Stack:
         self.functions: Service | None = None
         self.workers: list[Service] = []
         self.reconciler: Service | None = None
+        self._started_workers = 0
         self.env = {
             **env,
             **CREDENTIALS,
@@ -96,7 +97,8 @@ class Stack:
         wait_until(lambda: requests.get(health, timeout=1).ok, 30, "functions", self.functions.proc)
 
     def start_worker(self, *args: str) -> Service:
-        name = f"worker-{len(self.workers) + 1}"
+        self._started_workers += 1
+        name = f"worker-{self._started_workers}"
         service = Service(name, python_argv("-m", "worker", "--name", name, *args), self.env, self.log(name))
         self.workers.append(service.start())
         return service

@@ -29,7 +29,7 @@ class FaultProxy:
     def down(self) -> None:
         server, self._server = self._server, None
         if server is not None:
-            server.close()
+            _close(server)  # shutdown() wakes the thread blocked in accept(); close() alone would not
         with self._lock:
             conns, self._conns = self._conns, set()
         for conn in conns:

@@ -216,6 +216,7 @@ export class RowView {
     const state = STATES[row.state] || { icon: "", text: row.state };
     this.element.dataset.state = row.state;
     if (row.jobId) this.element.dataset.jobId = row.jobId;
+    this.name.textContent = row.filename;
     this.icon.textContent = state.icon;
     this.status.textContent = statusText(row);
     const type = row.job?.file_type ? row.job.file_type.toUpperCase() : "";

@@ -1,4 +1,4 @@
-"""`python -m worker`: preload the extractors, then run an RQ worker on the jobs queue."""
+"""`python -m worker`: an RQ worker on the jobs queue, with the extractors loaded before the fork per job."""
 
 from __future__ import annotations
 
@@ -8,15 +8,22 @@ import logging
 import random
 import sys
 import time
+import uuid
+from collections.abc import Callable
 
 from redis.exceptions import RedisError
 from rq.serializers import JSONSerializer
 
 from core import logs
+from core.clients import Clients
 from core.services import Services
 from core.settings import load_for_process
+from worker import context
+from worker.runner import JobWorker, MaintainedQueue
 
 log = logging.getLogger("worker")
+# With botocore's backoff (doubling, jittered, capped at 20 s) this rides out about a minute of outage.
+WORKER_S3_ATTEMPTS = 8
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -27,59 +34,59 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def make_worker(worker_class, services: Services, name: str | None):
+def make_worker(services: Services, name: str | None) -> JobWorker:
     settings = services.settings
-    return worker_class(
-        [services.queue],
+    maintenance = settings.heartbeat_seconds * 2
+    queue = MaintainedQueue(settings.queue_name, connection=services.clients.redis, serializer=JSONSerializer)
+    return JobWorker(
+        [queue],
         connection=services.clients.redis,
         serializer=JSONSerializer,
+        queue_class=MaintainedQueue,
         name=name,
         job_monitoring_interval=settings.heartbeat_seconds,
-        maintenance_interval=settings.heartbeat_seconds * 2,
+        maintenance_interval=maintenance,
+        # RQ runs maintenance (and restarts a dead scheduler) only between dequeues: wait no longer.
+        worker_ttl=maintenance + 15,
     )
 
 
-class Backoff:
-    """Exponential backoff with jitter, capped, for waiting on a service to come back."""
-
-    def __init__(self, first: float = 0.5, cap: float = 15.0) -> None:
-        self.first, self.cap = first, cap
-
-    def wait_for(self, probe) -> None:
-        delay = self.first
-        while True:
-            time.sleep(delay * random.uniform(0.5, 1.0))
-            try:
-                probe()
-                return
-            except RedisError:
-                delay = min(self.cap, delay * 2)
+def wait_for(probe: Callable[[], object], first: float = 0.5, cap: float = 15.0) -> None:
+    """Call `probe` with exponential backoff and jitter until it stops raising RedisError."""
+    delay = first
+    while True:
+        time.sleep(delay * random.uniform(0.5, 1.0))
+        try:
+            probe()
+            return
+        except RedisError:
+            delay = min(cap, delay * 2)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     settings = load_for_process("worker")
     logs.configure("worker")
-    import worker.analyze  # noqa: F401 - load pypdf and striprtf once, before the fork per job
-    from worker import context
-    from worker.runner import JobWorker
-
-    services = Services.build(settings)
+    services = Services.build(settings, Clients.build(settings, s3_attempts=WORKER_S3_ATTEMPTS))
     context.install(services)
+    context.attempts_counted = True
     JobWorker.memory_bytes = settings.worker_memory_bytes
-    backoff = Backoff()
+    MaintainedQueue.lock_seconds = settings.heartbeat_seconds * 6
     for round_number in itertools.count():
-        # A fresh name on each round: the last round may not have been able to deregister its own.
-        name = args.name and (args.name if round_number == 0 else f"{args.name}.{round_number}")
-        rq_worker = make_worker(JobWorker, services, name)
+        # A fresh name on each round: a killed process (or the last round) may still hold the old one.
+        name = args.name and (args.name if round_number == 0 else f"{args.name}.{uuid.uuid4().hex[:6]}")
+        rq_worker = make_worker(services, name)
         try:
             rq_worker.work(burst=args.burst, with_scheduler=not args.no_scheduler, logging_level="INFO")
         except RedisError as exc:
             log.warning("worker stopped: Redis unavailable (%s)", exc)
+        except ValueError as exc:  # "There exists an active worker named ..."
+            log.warning("worker name taken (%s); starting under another", exc)
+            continue
         if args.burst or rq_worker.shutting_down:
-            break
-        # RQ's loop gives up on most Redis errors; the process waits for Redis and starts a fresh loop.
-        backoff.wait_for(services.clients.redis.ping)
+            return 0
+        # RQ's loop gives up on most Redis errors; wait for Redis and start a fresh loop.
+        wait_for(services.clients.redis.ping)
     return 0
 
 

@@ -6,6 +6,8 @@ from core.services import Services
 from core.settings import Settings
 
 _services: Services | None = None
+# True in a worker that counts each attempt itself before forking (so a horse killed early still counts).
+attempts_counted = False
 
 
 def install(services: Services) -> None:

@@ -16,6 +16,7 @@ from core.keys import result_key
 from core.manifests import job_ended
 from core.results import build_result
 from core.services import Services
+from worker import context
 from worker.analyze import analyze
 from worker.fetch import fetched
 
@@ -23,16 +24,24 @@ log = logging.getLogger(__name__)
 RUNNABLE = (rec.AWAITING_UPLOAD, rec.QUEUED, rec.STARTED)
 
 
+def count_attempt(svc: Services, job_id: str) -> None:
+    """Mark the job started and count one more attempt (the worker does it before it forks)."""
+    svc.records.transition(job_id, RUNNABLE, count_attempt=True, status=rec.STARTED)
+
+
 def begin(svc: Services, job_id: str, source: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any] | None:
-    """Mark the job started (one more attempt); None when it has ended already (a duplicate run)."""
-    applied, before = svc.records.transition(job_id, RUNNABLE, count_attempt=True, status=rec.STARTED)
-    if before is None:  # Redis lost the record: the queued job carries enough to rebuild it.
+    """The job's record, started; None when it has ended already (a duplicate run)."""
+    if not context.attempts_counted:
+        count_attempt(svc, job_id)
+    record = svc.records.get(job_id)
+    if record is None:  # Redis lost the record: the queued job carries enough to rebuild it.
         svc.records.create(job_id, status=rec.STARTED, source=source, result_key=result_key(job_id), **meta)
         svc.records.transition(job_id, (rec.STARTED,), count_attempt=True)
-    elif not applied:
-        logs.event(log, "job_skipped", job_id=job_id, status=before)
+        return svc.records.get(job_id)
+    if record["status"] in rec.ENDED:
+        logs.event(log, "job_skipped", job_id=job_id, status=record["status"])
         return None
-    return svc.records.get(job_id)
+    return record
 
 
 def fail(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,13 +27,29 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+WORKER_STOP_SECONDS = 3.0
 
 
 @pytest.fixture(scope="session")
 def web_stack(tmp_path_factory) -> Iterator[Stack]:
     stack = make_stack(tmp_path_factory, "e2e", workers=2, MAX_UPLOAD_BYTES=str(MAX_UPLOAD_BYTES))
     yield stack
+    stop_workers(stack, WORKER_STOP_SECONDS)
     stack.stop()
+
+
+def stop_workers(stack: Stack, timeout: float) -> None:
+    """Stop the (idle) workers together, killing any still there after `timeout` seconds."""
+    for worker in stack.workers:
+        worker.send(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for worker in stack.workers:
+        if worker.proc is None:
+            continue
+        try:
+            worker.proc.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            worker.kill()
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
+import json
 import re
+import time
 
 import pytest
 import requests
@@ -200,3 +203,43 @@ def test_cancel_and_retry_an_upload(page, web_stack, problems):
     # The refused connection is logged by Chromium itself; nothing else may be.
     problems.console[:] = [text for text in problems.console if "ERR_CONNECTION_REFUSED" not in text]
     problems.requests[:] = [text for text in problems.requests if "ERR_CONNECTION_REFUSED" not in text]
+
+
+def test_polling_backs_off_and_pauses_while_hidden(page):
+    """The job stays `queued` (answered by a stand-in): polls spread out, and stop while the tab is hidden."""
+    polls: list[float] = []
+
+    def still_queued(route) -> None:
+        if route.request.method != "GET":
+            route.continue_()
+            return
+        polls.append(time.monotonic())
+        job_id = route.request.url.rsplit("/", 1)[-1]
+        body = {"job_id": job_id, "status": "queued", "filename": "slow.txt", "file_type": "txt"}
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+
+    page.route(re.compile(r"/jobs/[0-9a-f]{32}$"), still_queued)
+    page.set_input_files("#picker", [{"name": "slow.txt", "mimeType": "text/plain", "buffer": b"a b c"}])
+    expect(row(page, "slow.txt")).to_have_attribute("data-state", "queued")
+    page.wait_for_timeout(3000)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(polls)]
+    assert len(gaps) >= 4, polls
+    assert gaps[0] < 0.6 and gaps[-1] > gaps[0] * 2, gaps
+
+    page.evaluate(
+        """() => {
+            Object.defineProperty(document, "visibilityState", {value: "hidden", configurable: true});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )
+    hidden_at = len(polls)
+    page.wait_for_timeout(2500)
+    assert len(polls) == hidden_at, "polled while the tab was hidden"
+    page.evaluate(
+        """() => {
+            Object.defineProperty(document, "visibilityState", {value: "visible", configurable: true});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )
+    page.wait_for_timeout(300)
+    assert len(polls) == hidden_at + 1, "did not look again as soon as the tab was visible"

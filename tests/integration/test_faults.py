@@ -39,6 +39,17 @@ def horse_of(worker: Service) -> int | None:
     return None
 
 
+def kill_entirely(worker: Service) -> None:
+    """SIGKILL a worker and its work horse, as when its container or machine dies."""
+    horse = horse_of(worker)
+    worker.kill()
+    if horse:
+        try:
+            os.kill(horse, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def upload_slow(api: Api) -> str:
     return api.upload_one("slow.rtf", SLOW_RTF)["job_id"]
 
@@ -81,7 +92,7 @@ def test_200_jobs_while_workers_are_sigkilled_at_random(fault_stack):
         if horse and rng.random() < 0.5:
             os.kill(horse, signal.SIGKILL)
         else:
-            worker.kill()
+            kill_entirely(worker)
             stack.workers.remove(worker)
             stack.start_worker()
         kills += 1
@@ -96,7 +107,7 @@ def test_killed_workers_job_is_retried_within_a_minute(fault_stack):
         worker.stop()
     job_id = upload_slow(api)
     wait_until(lambda: api.job(job_id).json()["status"] == "started", 30, "job started")
-    stack.workers[0].kill()
+    kill_entirely(stack.workers[0])
     killed_at = time.monotonic()
     stack.start_worker()
     wait_until(lambda: api.job(job_id).json()["attempts"] >= 2, 60, "retry after the kill")
@@ -183,7 +194,8 @@ def test_crash_without_the_queue_is_repaired_from_the_bucket(fault_stack):
     etag = s3.head_object(Bucket="jobs", Key="incoming/after-crash/a.txt")["ETag"].strip('"')
     job_id = object_job_id("jobs", "incoming/after-crash/a.txt", f"{etag}:7")
     wait_until(lambda: api.job(job_id).status_code == 200, 30, "reconciler found the drop")
-    assert api.wait(job_id)["result"]["words"] == 2
+    job = api.wait(job_id)
+    assert job["status"] == "finished" and job["result"]["words"] == 2, job
 
 
 @pytest.fixture
@@ -215,8 +227,6 @@ def test_bucket_down_for_10_seconds_during_a_run(proxied_stack):
     assert reply.status_code == 503 and reply.json()["error"]["code"] == "unavailable"
     time.sleep(10)
     proxy.up()
-    s3 = stack.s3_client()
-    stack.env["S3_ENDPOINT_URL"] = f"http://127.0.0.1:{stack.s3_port}"
+    stack.env["S3_ENDPOINT_URL"] = f"http://127.0.0.1:{stack.s3_port}"  # the test reads past the proxy
     assert_each_finished_once(api, stack.s3_client(), job_ids, timeout=180)
-    print("\nbucket down 10 s during 40 jobs: 40 results")
-    assert s3
+    print("\nbucket down 10 s during 40 jobs: 40 results, 0 lost")

@@ -45,7 +45,7 @@ def test_every_unicode_space_separates_words() -> None:
 @pytest.mark.parametrize("separator", ["\x1c", "\x1d", "\x1e", "\x1f", "\x0b", "\x0c", "\r"])
 def test_ascii_separators_that_bytes_split_misses(separator: str) -> None:
     counter = StreamCounter()
-    counter.feed_ascii(f"one{separator}two{separator}three".encode())
+    counter.feed_utf8(f"one{separator}two{separator}three".encode(), 13)
     assert counter.counts().words == 3
 
 
@@ -71,9 +71,9 @@ def test_a_word_cut_between_pieces_counts_once() -> None:
         counter.feed(piece)
     assert counter.counts().words == 3
     mixed = StreamCounter()
-    mixed.feed_ascii(b"caf")
+    mixed.feed_utf8(b"caf", 3)
     mixed.feed("\u00e9 au")
-    mixed.feed_ascii(b"lait")
+    mixed.feed_utf8(b"lait", 4)
     assert mixed.counts() == Counts(2, 11, 1)
 
 
@@ -103,5 +103,15 @@ def test_streaming_equals_str_split_for_any_piece_size(text: str, size: int, pie
 def test_ascii_bytes_equal_str_split(data: bytes, size: int) -> None:
     counter = StreamCounter()
     for start in range(0, len(data), size):
-        counter.feed_ascii(data[start : start + size])
+        counter.feed_utf8(data[start : start + size], len(data[start : start + size]))
     assert counter.counts() == Counts(**expected_counts(data.decode("ascii")))
+
+
+@given(text=TEXT, piece=st.integers(min_value=1, max_value=9))
+def test_utf8_bytes_cut_anywhere_by_pieces(text: str, piece: int) -> None:
+    # Cuts between the bytes of one multi-byte space (U+3000 is 3 bytes) must not hide it.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(count, "PIECE", piece)
+        counter = StreamCounter()
+        counter.feed_utf8(text.encode("utf-8", "surrogatepass"), len(text))
+        assert counter.counts() == Counts(**expected_counts(text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -97,3 +98,29 @@ def test_character_limit(tmp_path: pathlib.Path) -> None:
 )
 def test_escaped_plain_text_keeps_its_words(tmp_path: pathlib.Path, text: str) -> None:
     assert count(tmp_path, make_rtf(text))["words"] == expected_counts(text)["words"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # striprtf's hyperlink regex: minutes for many fields on one line.
+        b"{\\rtf1 " + b'{\\field{\\*\\fldinst{HYPERLINK "a" }' * 3000 + b"}}" * 3000 + b" x}",
+        # its font table regex: minutes for entries without \fcharset or ';'.
+        b"{\\rtf1{\\fonttbl" + b"\\f1 \\fcharset0" * 3000 + b"} x}",
+        b"{\\rtf1{\\fonttbl" + b"\\f1 x;" * 30000 + b"} x}",
+    ],
+)
+def test_striprtf_backtracking_is_defused(tmp_path: pathlib.Path, data: bytes) -> None:
+    start = time.perf_counter()
+    assert count(tmp_path, data)["words"] == 1
+    assert time.perf_counter() - start < 2
+
+
+def test_font_charsets_and_link_text_survive_defusing(tmp_path: pathlib.Path) -> None:
+    data = (
+        b"{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0\\froman\\fcharset0 Times;}"
+        b"{\\f1\\fswiss\\fcharset204 Arial Cyr;}}"
+        b"\\f1\\'cf\\'f0\\'e8\\'e2\\'e5\\'f2 \\f0 caf\\'e9 "
+        b'{\\field{\\*\\fldinst{HYPERLINK "http://x.y/"}}{\\fldrslt{click here}}} end}'
+    )
+    assert count(tmp_path, data) == {"words": 5, "characters": 26, "lines": 1}

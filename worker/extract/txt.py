@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import pathlib
+from collections.abc import Iterator
 from typing import BinaryIO
 
 import charset_normalizer
@@ -41,27 +42,66 @@ def count_file(file: BinaryIO, encoding: str, limits: Limits, chunk_size: int = 
 
     The error's `start` is rewritten to the byte offset in the file where decoding failed.
     """
-    file.seek(0)
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     counter = StreamCounter()
-    offset = 0
-    # ASCII bytes are ASCII text in UTF-8 once no partial character is pending: no decoding needed.
-    skip_ascii = encoding in ("utf-8", "utf-8-sig")
+    if encoding in ("utf-8", "utf-8-sig"):
+        file.seek(len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0)
+        for data, characters in utf8_pieces(file, chunk_size):
+            counter.feed_utf8(data, characters)
+            _check_size(counter, limits)
+    else:
+        file.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        while chunk := file.read(chunk_size):
+            counter.feed(decoder.decode(chunk))
+            _check_size(counter, limits)
+        counter.feed(decoder.decode(b"", final=True))
+    return counter.counts()
+
+
+def utf8_pieces(file: BinaryIO, chunk_size: int = CHUNK_BYTES) -> Iterator[tuple[bytes, int]]:
+    """Valid UTF-8 from `file` in whole characters, with how many: (bytes, characters).
+
+    Faster than an incremental decoder: the bytes are counted as they are, and decoding only
+    checks them (not at all when they are ASCII).
+    """
+    carry, offset = b"", file.tell()
     while True:
         chunk = file.read(chunk_size)
-        try:
-            if skip_ascii and chunk.isascii() and not decoder.getstate()[0]:
-                counter.feed_ascii(chunk)
-            else:
-                counter.feed(decoder.decode(chunk, final=not chunk))
-        except UnicodeDecodeError as error:
-            error.start += offset
-            raise
-        if counter.characters > limits.max_text_chars:
-            raise JobError(TOO_LARGE, f"The text is longer than {limits.max_text_chars:,} characters.")
+        data = carry + chunk if carry else chunk
+        end = _complete(data) if chunk else len(data)
+        data, carry = (data, b"") if end == len(data) else (data[:end], data[end:])
+        if data:
+            yield data, _characters(data, offset)
         if not chunk:
-            return counter.counts()
-        offset += len(chunk)
+            return
+        offset += len(data)
+
+
+def _characters(data: bytes, offset: int) -> int:
+    if data.isascii():
+        return len(data)
+    try:
+        return len(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        error.start += offset
+        raise
+
+
+def _complete(data: bytes) -> int:
+    """Where a character cut off at the end of `data` starts (len(data) if none is)."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte < 0x80:
+            return len(data)
+        if byte >= 0xC0:  # a lead byte: does its sequence fit?
+            needed = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return len(data) - back if needed > back else len(data)
+    return len(data)  # only continuation bytes: the decoder rejects them
+
+
+def _check_size(counter: StreamCounter, limits: Limits) -> None:
+    if counter.characters > limits.max_text_chars:
+        raise JobError(TOO_LARGE, f"The text is longer than {limits.max_text_chars:,} characters.")
 
 
 def _detect(file: BinaryIO, bad_offset: int) -> str:
