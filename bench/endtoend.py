@@ -8,7 +8,7 @@ import time
 from bench.common import Context, Result, percentile, ratio, rounded, wait_for
 from bench.data import small_texts
 from bench.httpload import job_id, multipart, post_all
-from bench.procs import tree_cpu, wait_idle
+from bench.procs import machine_ticks, tree_cpu, wait_idle
 from bench.systems import SYSTEMS, Ours, System
 
 NAME = "endtoend"
@@ -37,12 +37,18 @@ def measure(system: System, bodies: list[bytes], workers: int) -> dict:
         wait_idle(system.roots())
         requests = [multipart(f"doc-{i}.txt", body) for i, body in enumerate(bodies)]
         app, workers_ = [system.app.proc.pid], [w.proc.pid for w in system.workers]  # type: ignore[union-attr]
+        servers = system.env.server_pids()
+        s3_0, redis0, machine0 = system.env.s3_requests(), system.env.redis_commands(), machine_ticks()
+        s3_cpu0, redis_cpu0 = tree_cpu([servers["s3"]]), tree_cpu([servers["redis"]])
         before, app0, work0, start = system.ended_count(), tree_cpu(app), tree_cpu(workers_), time.time()
         sent = post_all(url, requests, CONCURRENCY)
         upload_s = time.time() - start
         ids = {job: s for s in sent if (job := job_id(s))}
         ends = system.drain(list(ids), before, timeout=max(120.0, len(bodies) / 5))
         app_cpu, work_cpu = tree_cpu(app) - app0, tree_cpu(workers_) - work0
+        s3_cpu, redis_cpu = tree_cpu([servers["s3"]]) - s3_cpu0, tree_cpu([servers["redis"]]) - redis_cpu0
+        s3_requests, redis_commands = system.env.s3_requests() - s3_0, system.env.redis_commands() - redis0
+        busy, total = (after - before for after, before in zip(machine_ticks(), machine0, strict=True))
     finally:
         system.stop_workers()
     stamps = [t for _, t in ends.values() if t]
@@ -56,6 +62,11 @@ def measure(system: System, bodies: list[bytes], workers: int) -> dict:
         "CPU-ms/job": rounded((app_cpu + work_cpu) * 1000 / n, 1),
         "app CPU-ms": rounded(app_cpu * 1000 / n, 1),
         "workers CPU-ms": rounded(work_cpu * 1000 / n, 1),
+        "S3 req/job": rounded(s3_requests / n, 1),
+        "Redis cmd/job": rounded(redis_commands / n, 1),
+        "S3 server CPU-ms": rounded(s3_cpu * 1000 / n, 1),
+        "Redis CPU-ms": rounded(redis_cpu * 1000 / n, 1),
+        "machine busy %": rounded(100 * busy / total) if total else None,
         "uploads/s": rounded(n / upload_s),
         "upload p99 ms": rounded(percentile([s.latency * 1000 for s in sent], 99)),
         "failed": (n - len(ids)) + sum(status != "finished" for status, _ in ends.values()),

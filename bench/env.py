@@ -92,6 +92,17 @@ class BenchEnv:
         wait_for(up, 30, f"{name} answering")
         return service, url
 
+    def s3_requests(self) -> int:
+        """Requests the S3 server has answered so far (moto logs one line per request)."""
+        return self.stack.log("s3").read_bytes().count(b" HTTP/1.1")
+
+    def redis_commands(self) -> int:
+        """Commands redis-server has processed so far (all databases, including the benchmark's own)."""
+        return int(self.redis().info("stats")["total_commands_processed"])
+
+    def server_pids(self) -> dict[str, int]:
+        return {"redis": self.stack.redis.proc.pid, "s3": self.stack.s3.proc.pid}  # type: ignore[union-attr]
+
     def stop(self, service: Service) -> None:
         service.stop(timeout=15)
         if service in self.services:

@@ -98,6 +98,13 @@ def tree_rss(roots: Iterable[int]) -> int:
     return total
 
 
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine so far, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
 def wait_idle(roots: list[int], quiet: float = 0.3, timeout: float = 5.0) -> None:
     """Wait until the trees use (almost) no CPU for `quiet` seconds, e.g. after start-up imports."""
     deadline = time.monotonic() + timeout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -118,6 +119,11 @@ def test_size_limit_comes_first(tmp_path: pathlib.Path) -> None:
     assert code_of(tmp_path, make_pdf(["a"]), "pdf", Limits(max_bytes=100)) == TOO_LARGE
 
 
+def test_preload_imports_every_parser() -> None:
+    analyze_module.preload()
+    assert {"pypdf", "striprtf.striprtf", "ijson", "charset_normalizer"} <= set(sys.modules)
+
+
 def test_unknown_type(tmp_path: pathlib.Path) -> None:
     assert code_of(tmp_path, b"x", "docx") == UNSUPPORTED_TYPE
 
@@ -160,6 +166,6 @@ def test_unexpected_exceptions_pass_through(tmp_path: pathlib.Path, monkeypatch:
     def interrupted(path: pathlib.Path, limits: Limits) -> dict:
         raise JobTimeoutException
 
-    monkeypatch.setitem(analyze_module.EXTRACTORS, "txt", interrupted)
+    monkeypatch.setattr(analyze_module, "extractor", lambda file_type: interrupted)
     with pytest.raises(JobTimeoutException):
         run(tmp_path, b"text", "txt")

@@ -36,6 +36,7 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_every_unicode_space_separates_words() -> None:
+    assert count.SPACES == tuple(SPACES)
     assert len(SPACES) == 29  # \t\n\v\f\r, \x1c-\x1f, space, NEL, NBSP, U+1680, U+2000-200A...
     text = "w" + "w".join(SPACES) + "w"
     assert text_counts(text).words == len(SPACES) + 1
