@@ -46,7 +46,7 @@ def measure(system: System, jobs: int) -> dict:
 
 
 def run(ctx: Context) -> Result:
-    jobs = ctx.pick(2000, 400)
+    jobs = ctx.pick(2000, 300)
     result = Result(NAME)
     result.notes.append(
         f"{jobs} trivial jobs enqueued from one producer while {WORKERS} worker processes run; "

@@ -12,6 +12,8 @@ STAMP=".venv/.installed-$(cat requirements*.txt | sha256sum | cut -c1-16)-$(base
 if [ ! -f "$STAMP" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -r "$REQS"
-  .venv/bin/python -m pip install --quiet --no-deps -e .   # the `filejobs` command
+  # The `filejobs` command; setuptools' editable-install chatter goes to the log only on failure.
+  .venv/bin/python -m pip install --quiet --no-deps -e . > .venv/install.log 2>&1 \
+    || { cat .venv/install.log >&2; exit 1; }
   touch "$STAMP"
 fi

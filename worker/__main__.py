@@ -19,6 +19,7 @@ from core.clients import Clients
 from core.services import Services
 from core.settings import load_for_process
 from worker import context
+from worker.analyze import preload
 from worker.runner import JobWorker, MaintainedQueue
 
 log = logging.getLogger("worker")
@@ -67,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     settings = load_for_process("worker")
     logs.configure("worker")
+    preload()  # pypdf and striprtf imported once here, not in every forked work horse
     services = Services.build(settings, Clients.build(settings, s3_attempts=WORKER_S3_ATTEMPTS))
     context.install(services)
     context.attempts_counted = True
