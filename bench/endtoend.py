@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 import time
 
 from bench.common import Context, Result, percentile, ratio, rounded, wait_for
 from bench.data import small_texts
 from bench.httpload import job_id, multipart, post_all
 from bench.procs import machine_ticks, tree_cpu, wait_idle
-from bench.systems import SYSTEMS, Ours, System
+from bench.systems import SYSTEMS, System
 
 NAME = "endtoend"
 NEEDS_STACK = True
 CONCURRENCY = 8
 WORKER_COUNTS = (1, 2)
-EXPERIMENT = "ours on SimpleWorker (experiment)"
 LABELS = {"ours": "ours", "celery": "Celery design (a)", "plain-rq": "plain RQ (b)"}
 
 
@@ -72,29 +70,6 @@ def measure(system: System, bodies: list[bytes], workers: int) -> dict:
     }
 
 
-class OursSimpleWorker(Ours):
-    """An experiment, not what we ship: our pipeline under RQ's SimpleWorker (no fork per job)."""
-
-    name = "ours-simpleworker"
-
-    def worker_argvs(self, n: int) -> list[list[str]]:
-        url, serializer = self.env.redis_url(self.db), "rq.serializers.JSONSerializer"
-        argv = [
-            sys.executable,
-            "-m",
-            "rq.cli",
-            "worker",
-            "-w",
-            "rq.worker.SimpleWorker",
-            "--serializer",
-            serializer,
-            "--url",
-            url,
-            self.queue_name,
-        ]
-        return [argv] * n
-
-
 def run(ctx: Context) -> Result:
     n = ctx.pick(1000, 120)
     bodies = small_texts(n)
@@ -105,21 +80,13 @@ def run(ctx: Context) -> Result:
         "a job's upload start to its end; CPU of the app and worker process trees (not Redis, not S3); "
         "runs interleaved (1 worker for each system, then 2)"
     )
-    result.notes.append(
-        f"'{EXPERIMENT}' (full runs only) runs our functions and worker.tasks.process under `rq worker -w "
-        "rq.worker.SimpleWorker`: not shipped, it shows what the fork per job costs"
-    )
     systems = {key: SYSTEMS[key](ctx.env, f"e2e-{key}") for key in ("ours", "celery", "plain-rq")}
     runs = [(workers, key) for workers in WORKER_COUNTS for key in systems]
-    runs += ctx.pick([(2, EXPERIMENT)], [])
     try:
         for workers, key in runs:
-            if key == EXPERIMENT:
-                systems["ours"].close()
-                systems[key] = OursSimpleWorker(ctx.env, "e2e-ours")
             system = systems[key]
             system.reset()
-            label = f"{LABELS.get(key, key)} ×{workers}"
+            label = f"{LABELS[key]} ×{workers}"
             try:
                 result.add(label, **measure(system, bodies, workers))
             except Exception as exc:  # noqa: BLE001 - report it and go on with the other runs

@@ -1,4 +1,4 @@
-"""`python -m worker`: an RQ worker on the jobs queue, with the extractors loaded before the fork per job."""
+"""`python -m worker`: an RQ worker on the jobs queue; files are parsed in an isolated child process."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from core.services import Services
 from core.settings import load_for_process
 from worker import context
 from worker.analyze import preload
+from worker.isolation import Extractor
 from worker.runner import JobWorker, MaintainedQueue
 
 log = logging.getLogger("worker")
@@ -68,11 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     settings = load_for_process("worker")
     logs.configure("worker")
-    preload()  # pypdf and striprtf imported once here, not in every forked work horse
+    preload()  # pypdf and striprtf imported once, before the parsing child is forked
     services = Services.build(settings, Clients.build(settings, s3_attempts=WORKER_S3_ATTEMPTS))
     context.install(services)
     context.attempts_counted = True
-    JobWorker.memory_bytes = settings.worker_memory_bytes
+    context.extractor = Extractor(settings.worker_memory_bytes)
     MaintainedQueue.lock_seconds = settings.heartbeat_seconds * 6
     for round_number in itertools.count():
         # A fresh name on each round: a killed process (or the last round) may still hold the old one.
@@ -86,9 +87,10 @@ def main(argv: list[str] | None = None) -> int:
             log.warning("worker name taken (%s); starting under another", exc)
             continue
         if args.burst or rq_worker.shutting_down:
-            return 0
+            break
         # RQ's loop gives up on most Redis errors; wait for Redis and start a fresh loop.
         wait_for(services.clients.redis.ping)
+    context.extractor.close()
     return 0
 
 

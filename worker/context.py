@@ -6,8 +6,10 @@ from core.services import Services
 from core.settings import Settings
 
 _services: Services | None = None
-# True in a worker that counts each attempt itself before forking (so a horse killed early still counts).
+# True in a worker that counts each attempt itself before running it (so an early death still counts).
 attempts_counted = False
+# The isolated parser of a `python -m worker` process; None elsewhere (files are then parsed in-process).
+extractor = None
 
 
 def install(services: Services) -> None:

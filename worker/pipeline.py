@@ -69,7 +69,9 @@ def run_analysis(svc: Services, source: dict[str, Any], file_type: str) -> dict[
     limits = svc.settings.limits
     try:
         with fetched(svc.clients.s3, source, limits.max_bytes) as path:
-            return analyze(path, file_type, limits)
+            if context.extractor is None:
+                return analyze(path, file_type, limits)
+            return context.extractor.analyze(path, file_type, limits, svc.settings.job_timeout_seconds)
     except JobTimeoutException:
         raise JobError(TIMEOUT, "Processing took longer than the time limit.") from None
     except MemoryError:

@@ -1,10 +1,10 @@
-"""Our RQ worker: notices dead workers within seconds, caps each job's memory, records lost jobs."""
+"""Our RQ worker: one warm process per worker, parsing in an isolated child, dead workers noticed fast."""
 
 from __future__ import annotations
 
-import resource
+import threading
 
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker
 from rq.job import Job
 
 from core.jobqueue import PROCESS_TASK
@@ -20,14 +20,15 @@ class MaintainedQueue(Queue):
         return bool(self.connection.set(self.registry_cleaning_key, 1, nx=True, ex=self.lock_seconds))
 
 
-class JobWorker(Worker):
-    """RQ's forking worker with short heartbeats and a memory cap on each work horse.
+class JobWorker(SimpleWorker):
+    """RQ's non-forking worker, with heartbeats while a job runs and attempts counted up front.
 
-    RQ adds 60 s to every heartbeat, so a job whose worker was SIGKILLed stays `started` for
-    minutes; with ours it is seen as abandoned after `heartbeat + 10` s and retried.
+    No fork per job: clients and connection pools stay warm. Files are parsed in the child of
+    `worker.isolation.Extractor`, which carries the memory cap and is replaced if a file kills it.
+    RQ adds 60 s to every heartbeat; here a SIGKILLed worker's job is seen as abandoned after
+    `heartbeat + 10` s and retried.
     """
 
-    memory_bytes: int = 0
     shutting_down: bool = False
 
     def handle_warm_shutdown_request(self) -> None:
@@ -37,15 +38,25 @@ class JobWorker(Worker):
     def get_heartbeat_ttl(self, job: Job) -> int:
         return self.job_monitoring_interval + 10
 
-    def execute_job(self, job: Job, queue) -> None:
+    def execute_job(self, job: Job, queue: Queue) -> None:
         if job.func_name == PROCESS_TASK:
             pipeline.count_attempt(context.current(), job.id)
-        super().execute_job(job, queue)
+        done = threading.Event()
+        beating = threading.Thread(target=self._beat, args=(job, done), daemon=True)
+        beating.start()
+        try:
+            super().execute_job(job, queue)
+        finally:
+            done.set()
+            beating.join()
 
-    def main_work_horse(self, job: Job, queue) -> None:
-        if self.memory_bytes:
-            resource.setrlimit(resource.RLIMIT_AS, (self.memory_bytes, self.memory_bytes))
-        super().main_work_horse(job, queue)
+    def _beat(self, job: Job, done: threading.Event) -> None:
+        # The job runs in this process's main thread; this keeps its registration alive meanwhile.
+        while not done.wait(self.job_monitoring_interval):
+            try:
+                self.maintain_heartbeats(job)
+            except Exception:  # noqa: BLE001 - Redis away: the job's own calls will fail and retry
+                self.log.warning("heartbeat for job %s failed", job.id)
 
     def handle_job_failure(self, job: Job, queue, started_job_registry=None, exc_string: str = "") -> None:
         """After RQ has decided: a job it will not try again is recorded failed (worker lost, stuck)."""
@@ -59,9 +70,8 @@ class JobWorker(Worker):
 
 def describe_failure(exc_string: str) -> str:
     """A reason for the user, from RQ's description of the failure (no traceback, path or host)."""
-    if "terminated unexpectedly" in exc_string:
-        signal = f" ({exc_string.split('(signal ')[1].split(')')[0]})" if "(signal " in exc_string else ""
-        return f"The process working on this file died{signal}; retries are spent."
+    if "ExtractorDied" in exc_string or "terminated unexpectedly" in exc_string:
+        return "The process reading this file died every time it tried; retries are spent."
     if "intermediate queue" in exc_string:
         return "The worker that took this file stopped before starting it; retries are spent."
     last = exc_string.strip().splitlines()[-1] if exc_string.strip() else "unknown error"

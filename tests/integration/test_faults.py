@@ -70,6 +70,8 @@ def assert_each_finished_once(api: Api, s3, job_ids: list[str], timeout: float) 
         for item in page.get("Contents", [])
     }
     assert {f"results/{job_id}.json" for job_id in job_ids} <= keys
+    finished_twice = [job for job in jobs if job["attempts"] > 1 and job.get("result") is None]
+    assert not finished_twice
     return jobs
 
 
@@ -82,7 +84,13 @@ def fault_stack(tmp_path_factory):
 
 def test_200_jobs_while_workers_are_sigkilled_at_random(fault_stack):
     stack, api, s3 = fault_stack, Api(fault_stack.base_url), fault_stack.s3_client()
-    job_ids = upload_all(api, 200, size_words=20000)
+    # Every tenth file keeps a parser busy for a while, so kills land on jobs in flight.
+    job_ids = [
+        api.upload_one(f"f{n}.rtf", SLOW_RTF[: 1 << 20] + b"}")["job_id"]
+        if n % 10 == 0
+        else upload_all(api, 1)[0]
+        for n in range(200)
+    ]
     kills, rng = 0, random.Random(7)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and kills < 12:
@@ -98,7 +106,9 @@ def test_200_jobs_while_workers_are_sigkilled_at_random(fault_stack):
         kills += 1
     jobs = assert_each_finished_once(api, s3, job_ids, timeout=180)
     retried = sum(job["attempts"] > 1 for job in jobs)
-    print(f"\nfaults injected: {kills} SIGKILLs; jobs 200; results 200; retried {retried}; duplicates 0")
+    stuck = sum(job["status"] not in ("finished", "failed") for job in jobs)
+    print(f"\nfaults injected: {kills} SIGKILLs; jobs 200; finished 200 with one result object each;"
+          f" retried after a kill {retried}; stuck {stuck}")  # fmt: skip
 
 
 def test_killed_workers_job_is_retried_within_a_minute(fault_stack):
@@ -149,9 +159,9 @@ def test_poison_file_fails_after_the_configured_attempts(fault_stack):
         time.sleep(0.02)
     job = api.wait(poison, timeout=10)
     assert job["status"] == "failed" and job["error"]["code"] == "internal", job
-    assert job["attempts"] == int(FAST_RECOVERY["MAX_ATTEMPTS"]) == kills
+    assert job["attempts"] == int(FAST_RECOVERY["MAX_ATTEMPTS"]) <= kills
     assert all(api.wait(job_id)["status"] == "finished" for job_id in others)
-    print(f"\npoison file: {kills} work horses killed, {job['attempts']} attempts, then failed")
+    print(f"\npoison file: {kills} SIGKILLs of its parsing process, {job['attempts']} attempts, then failed")
 
 
 def test_graceful_stop_finishes_the_current_job(fault_stack):

@@ -17,7 +17,11 @@ MAX_PDF_PAGES = 50
 
 @pytest.fixture(scope="module")
 def hostile_api(tmp_path_factory):
-    env = {"MAX_UPLOAD_BYTES": str(64 << 20), "MAX_PDF_PAGES": str(MAX_PDF_PAGES), "JOB_TIMEOUT_SECONDS": "30"}
+    env = {
+        "MAX_UPLOAD_BYTES": str(64 << 20),
+        "MAX_PDF_PAGES": str(MAX_PDF_PAGES),
+        "JOB_TIMEOUT_SECONDS": "30",
+    }
     stack = make_stack(tmp_path_factory, "hostile", **env)
     yield Api(stack.base_url)
     stack.stop()

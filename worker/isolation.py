@@ -1,0 +1,105 @@
+"""A long-lived child process that parses files, so no file can take the worker down with it.
+
+The worker keeps its warm connections and never forks per job; the child has an address-space
+cap, is killed and replaced when a file runs past its time limit or crashes it, and is recycled
+when it has grown.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from core.errors import INTERNAL, TIMEOUT, TOO_LARGE, JobError
+from core.settings import Limits
+from worker.analyze import analyze
+
+RECYCLE_RSS_BYTES = 256 << 20
+
+
+class ExtractorDied(RuntimeError):
+    """The child died while parsing a file (killed, out of memory, crashed): worth another attempt."""
+
+
+def _serve(conn: Connection, memory_bytes: int) -> None:
+    os.setpgrp()  # a signal to the worker's process group (Ctrl-C, a deploy's SIGTERM) is not for us
+    if memory_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    while True:
+        try:
+            path, file_type, limits = conn.recv()
+        except (EOFError, OSError):
+            return  # the worker has gone
+        try:
+            reply: tuple = ("ok", analyze(Path(path), file_type, limits))
+        except JobError as err:
+            reply = ("error", err.code, err.message)
+        except MemoryError:
+            reply = ("error", TOO_LARGE, "Processing needed more memory than the limit allows.")
+        except Exception as exc:  # noqa: BLE001 - a parser bug must not end the child; it is reported
+            reply = ("error", INTERNAL, f"The file could not be read ({type(exc).__name__}).")
+        conn.send(reply)
+
+
+def _rss_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+class Extractor:
+    """Runs `worker.analyze.analyze` in the child; start it after the parsers are imported."""
+
+    def __init__(self, memory_bytes: int) -> None:
+        self.memory_bytes = memory_bytes
+        self._context = multiprocessing.get_context("fork")
+        self._start()
+
+    def _start(self) -> None:
+        self.conn, child_end = self._context.Pipe()
+        self.process = self._context.Process(target=_serve, args=(child_end, self.memory_bytes), daemon=True)
+        self.process.start()
+        child_end.close()
+
+    def restart(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+        self._start()
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def analyze(self, path: Path, file_type: str, limits: Limits, timeout: float) -> dict[str, Any]:
+        """The analysis of one file; JobError for bad files and time-outs, ExtractorDied if it crashed."""
+        if not self.process.is_alive():
+            self.restart()
+        try:
+            self.conn.send((str(path), file_type, limits))
+            if not self.conn.poll(timeout):
+                self.restart()
+                raise JobError(TIMEOUT, f"Processing took longer than the limit of {timeout:.0f} s.")
+            reply = self.conn.recv()
+        except (EOFError, OSError):
+            code = self.process.exitcode
+            self.restart()
+            raise ExtractorDied(f"the process parsing the file died (exit code {code})") from None
+        except BaseException:  # RQ's own time limit, a shutdown: the child may be mid-file
+            self.restart()
+            raise
+        if _rss_bytes(self.process.pid) > RECYCLE_RSS_BYTES:
+            self.restart()
+        if reply[0] == "error":
+            raise JobError(reply[1], reply[2])
+        return reply[1]
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.join(5)
