@@ -10,6 +10,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from core import records as rec
+from core.endings import job_ended
 from core.errors import TOO_LARGE, UNSUPPORTED_TYPE
 from core.jobqueue import enqueue_process
 from core.keys import file_type_of, job_id_from_upload_key, object_job_id, result_key, safe_filename
@@ -43,6 +44,8 @@ def create_queued(services: Services, job_id: str, filename: str, obj: ObjectRef
         return False
     if file_type:
         enqueue(services, job_id, {**fields, "job_id": job_id})
+    else:
+        job_ended(services, job_id, fields)
     return True
 
 
@@ -66,9 +69,11 @@ def start_upload(services: Services, job_id: str, obj: ObjectRef) -> tuple[bool,
             "code": TOO_LARGE,
             "message": f"The uploaded file is {obj.size} bytes; at most {limit} were allowed.",
         }
-        services.records.transition(
+        failed, _ = services.records.transition(
             job_id, (rec.AWAITING_UPLOAD,), status=rec.FAILED, error=error, source=obj.source()
         )
+        if failed:
+            job_ended(services, job_id, record)
         return False, services.records.get(job_id)
     won, _ = services.records.transition(
         job_id, (rec.AWAITING_UPLOAD,), status=rec.QUEUED, source=obj.source()

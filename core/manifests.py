@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from core import callbacks
 from core.batches import RUNNING, load_summary
 from core.keys import batch_manifest_key
 from core.records import ENDED
@@ -38,10 +39,12 @@ def write_manifest(services: Services, batch_id: str) -> bool:
         Body=json.dumps(doc, ensure_ascii=False).encode(),
         ContentType="application/json",
     )
+    batch = services.batches.get(batch_id) or {}
+    callbacks.notify_batch(services, batch, summary)
     return True
 
 
-def job_ended(services: Services, job_id: str, batch_ids: list[str] | None = None) -> None:
+def count_ended(services: Services, job_id: str, batch_ids: list[str] | None = None) -> None:
     """Count an ended job in its batches; write the manifest of each batch it completes."""
     for batch_id in services.batches.mark_ended(job_id, batch_ids):
         write_manifest(services, batch_id)
@@ -52,6 +55,6 @@ def seal(services: Services, batch_id: str, job_ids: list[str]) -> None:
     services.batches.update(batch_id, status=RUNNING, total=len(job_ids))
     for job_id, record in zip(job_ids, services.records.get_many(job_ids), strict=True):
         if record and record["status"] in ENDED:
-            job_ended(services, job_id, [batch_id])
+            count_ended(services, job_id, [batch_id])
     if not job_ids:
         write_manifest(services, batch_id)

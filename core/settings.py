@@ -104,6 +104,8 @@ class Settings:
     heartbeat_seconds: int = _setting("WORKER_HEARTBEAT_SECONDS", _positive_int, 10)
     reconcile_interval_seconds: int = _setting("RECONCILE_INTERVAL_SECONDS", _positive_int, 5)
     web_dir: str | None = _setting("WEB_DIR", _optional, None)
+    callback_secret: str | None = _setting("CALLBACK_SECRET", _optional, None)
+    callback_queue: str = _setting("CALLBACK_QUEUE", _text, "callbacks")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

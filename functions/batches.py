@@ -8,6 +8,7 @@ from core import batches as bat
 from core import records as rec
 from functions.context import services
 from functions.errors import ApiError
+from functions.upload import callback_url
 
 bp = Blueprint("batches", __name__)
 MAX_PAGE = 1000
@@ -50,7 +51,8 @@ def create_batch():
             400, "bad_request", "Batches list dropped files; results/ and uploads/ are managed here."
         )
     batch_id = bat.new_batch_id()
-    svc.batches.create(batch_id, bat.LISTING, prefix=prefix, origin="prefix")
+    hook = callback_url(body.get("callback_url"))
+    svc.batches.create(batch_id, bat.LISTING, prefix=prefix, origin="prefix", callback_url=hook)
     svc.queue.enqueue(LIST_TASK, batch_id, prefix, job_id=f"list-{batch_id}", result_ttl=0)
     return {
         "batch_id": batch_id,

@@ -16,7 +16,7 @@ from core.storage import head
 from functions.context import services
 from functions.errors import ApiError
 from functions.jobs import not_found
-from functions.upload import CONTENT_TYPES, check_file
+from functions.upload import CONTENT_TYPES, callback_url, check_file
 
 bp = Blueprint("presign", __name__)
 EXPIRY_TASK = "worker.tasks.expire_upload"
@@ -63,6 +63,7 @@ def presign():
     filename = safe_filename(body["filename"])
     file_type = check_file(filename, body["size"], svc.settings.max_upload_bytes)
     content_type = body.get("content_type") or CONTENT_TYPES[file_type]
+    hook = callback_url(body.get("callback_url"))
     job_id = new_job_id()
     key = upload_key(job_id, filename)
     upload = _signed_upload(svc, key, body["size"], content_type, body.get("method", "PUT"))
@@ -70,7 +71,7 @@ def presign():
     source = ObjectRef(bucket=svc.settings.s3_bucket, key=key).source()
     svc.records.create(
         job_id, status=rec.AWAITING_UPLOAD, filename=filename, file_type=file_type, source=source,
-        result_key=result_key(job_id), declared_size=body["size"],
+        result_key=result_key(job_id), declared_size=body["size"], callback_url=hook,
     )  # fmt: skip
     delay = timedelta(seconds=svc.settings.presign_expires_seconds + EXPIRY_GRACE_SECONDS)
     svc.queue.enqueue_in(delay, EXPIRY_TASK, job_id, job_id=f"expire-{job_id}", result_ttl=0)

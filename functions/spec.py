@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from functions.spec_schemas import ID_PATTERN, S3_RECORD, STR, Schema, array, enum, ref, schemas
+from functions.spec_schemas import CALLBACK, ID_PATTERN, S3_RECORD, STR, Schema, array, enum, ref, schemas
 
 OPENAPI_VERSION = "3.1.0"
 DEFAULT_MAX_UPLOAD_BYTES = 52_428_800
@@ -89,7 +89,8 @@ GET_BATCH = {"GetBatch": link("getBatch", batch_id="$response.body#/batch_id")}
 NO_JOB = "`not_found`: no such job."
 FILE_ERRORS = {413: "`too_large`: over MAX_UPLOAD_BYTES.", 415: "`unsupported_type`: not a supported type."}
 PART = {"type": "string", "contentMediaType": "application/octet-stream"}
-FORM = {"type": "object", "required": ["file"], "properties": {"file": {**array(PART), "minItems": 1}}}
+FORM = {"type": "object", "required": ["file"],
+        "properties": {"file": {**array(PART), "minItems": 1}, "callback_url": CALLBACK}}
 # fmt: on
 
 

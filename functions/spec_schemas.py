@@ -31,6 +31,11 @@ STR: Schema = {"type": "string"}
 COUNT: Schema = {"type": "integer", "minimum": 0}
 TIME: Schema = {"type": "string", "format": "date-time"}
 URL: Schema = {"type": "string", "format": "uri"}
+CALLBACK: Schema = {
+    "type": "string", "format": "uri", "maxLength": 2048, "pattern": "^https?://[^/]+",
+    "description": "Optional: POSTed the job's (or batch's) status JSON when it ends, signed with "
+                   "HMAC-SHA256 of the body in `X-Signature: sha256=<hex>` (needs CALLBACK_SECRET).",
+}  # fmt: skip
 STRINGS: Schema = {"type": "object", "additionalProperties": STR}
 
 
@@ -148,7 +153,7 @@ def intake_schemas(max_upload_bytes: int) -> dict[str, Schema]:
         "PresignRequest": obj(
             ["filename", "size"],
             filename={**STR, "pattern": FILENAME_PATTERN, "examples": ["report.pdf"]}, size=size,
-            content_type=STR, method={**enum("PUT", "POST"), "default": "PUT"},
+            content_type=STR, method={**enum("PUT", "POST"), "default": "PUT"}, callback_url=CALLBACK,
         ),
         "PutUpload": _upload("PUT", "headers"),
         "PostUpload": _upload("POST", "fields"),
@@ -170,7 +175,7 @@ def intake_schemas(max_upload_bytes: int) -> dict[str, Schema]:
                         new=described({"type": "boolean"}, "false when the event was a redelivery")),
         "EventsReply": obj(["jobs", "ignored"], jobs=array(ref("EventJob")), ignored=COUNT,
                            reasons=described(array(STR), "Why each ignored record was ignored.")),
-        "BatchRequest": obj(["prefix"], prefix=prefix),
+        "BatchRequest": obj(["prefix"], prefix=prefix, callback_url=CALLBACK),
         "BatchAccepted": obj(["batch_id", "status_url"], batch_id=STR, status_url=URL),
     }
     # fmt: on

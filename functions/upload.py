@@ -10,7 +10,7 @@ from flask import Blueprint, request, url_for
 from werkzeug.datastructures import FileStorage
 
 from core import batches as bat
-from core import logs
+from core import callbacks, logs
 from core import records as rec
 from core.intake import create_queued
 from core.keys import file_type_of, new_job_id, safe_filename, upload_key
@@ -45,6 +45,16 @@ def check_file(filename: str, size: int, limit: int) -> str:
             413, "too_large", f"{filename!r} is {size} bytes; the limit is {limit} bytes.", limit=limit
         )
     return file_type
+
+
+def callback_url(given: object) -> str | None:
+    """The submitter's `callback_url`, checked, or None when none was given."""
+    if given in (None, ""):
+        return None
+    try:
+        return callbacks.check_url(given, services().settings.callback_secret)
+    except callbacks.CallbackError as exc:
+        raise ApiError(400, "bad_request", str(exc)) from None
 
 
 def _size(stream: IO[bytes]) -> int:
@@ -89,6 +99,7 @@ def job_summary(job_id: str, filename: str, key: str, status: str) -> dict[str, 
 def create_uploads():
     svc = services()
     parts = _file_parts()
+    hook = callback_url(request.form.get("callback_url"))
     batch_id = bat.new_batch_id()
     jobs = []
     for part, filename, size in parts:
@@ -96,7 +107,7 @@ def create_uploads():
         key = upload_key(job_id, filename)
         etag = store(svc, part.stream, key, size, file_type_of(filename) or "txt")
         obj = ObjectRef(bucket=svc.settings.s3_bucket, key=key, size=size, etag=etag)
-        create_queued(svc, job_id, filename, obj, batch_id=batch_id)
+        create_queued(svc, job_id, filename, obj, batch_id=batch_id, callback_url=hook)
         jobs.append(job_summary(job_id, filename, key, rec.QUEUED))
         logs.event(
             log, "upload_accepted", job_id=job_id, batch_id=batch_id, key=key, file_type=file_type_of(key)

@@ -40,6 +40,7 @@ class Stack:
         self.functions: Service | None = None
         self.workers: list[Service] = []
         self.reconciler: Service | None = None
+        self.callbacks: Service | None = None
         self._started_workers = 0
         self.env = {
             **env,
@@ -103,6 +104,12 @@ class Stack:
         self.workers.append(service.start())
         return service
 
+    def start_callbacks(self) -> None:
+        """A worker of its own for callback deliveries, so slow receivers never hold up files."""
+        queue = self.env.get("CALLBACK_QUEUE", "callbacks")
+        argv = python_argv("-m", "worker", "--name", "callbacks", "--queue", queue)
+        self.callbacks = Service("callbacks", argv, self.env, self.log("callbacks")).start()
+
     def start_reconciler(self) -> None:
         argv = python_argv("-m", "worker.reconciler")
         self.reconciler = Service("reconciler", argv, self.env, self.log("reconciler")).start()
@@ -114,9 +121,10 @@ class Stack:
         for _ in range(workers):
             self.start_worker()
         self.start_reconciler()
+        self.start_callbacks()
         return self
 
     def stop(self) -> None:
-        for service in [self.reconciler, *self.workers, self.functions, self.s3, self.redis]:
+        for service in [self.callbacks, self.reconciler, *self.workers, self.functions, self.s3, self.redis]:
             if service is not None:
                 service.stop()

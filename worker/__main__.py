@@ -33,13 +33,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--burst", action="store_true", help="drain the queue, then exit")
     parser.add_argument("--name", help="worker name (default: RQ's)")
     parser.add_argument("--no-scheduler", action="store_true", help="do not run RQ's scheduler for retries")
+    parser.add_argument("--queue", help="queue to work on (default: QUEUE_NAME; e.g. CALLBACK_QUEUE's)")
     return parser.parse_args(argv)
 
 
-def make_worker(services: Services, name: str | None) -> JobWorker:
+def make_worker(services: Services, name: str | None, queue_name: str) -> JobWorker:
     settings = services.settings
     maintenance = settings.heartbeat_seconds * 2
-    queue = MaintainedQueue(settings.queue_name, connection=services.clients.redis, serializer=JSONSerializer)
+    queue = MaintainedQueue(queue_name, connection=services.clients.redis, serializer=JSONSerializer)
     return JobWorker(
         [queue],
         connection=services.clients.redis,
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     for round_number in itertools.count():
         # A fresh name on each round: a killed process (or the last round) may still hold the old one.
         name = args.name and (args.name if round_number == 0 else f"{args.name}.{uuid.uuid4().hex[:6]}")
-        rq_worker = make_worker(services, name)
+        rq_worker = make_worker(services, name, args.queue or settings.queue_name)
         try:
             rq_worker.work(burst=args.burst, with_scheduler=not args.no_scheduler, logging_level="INFO")
         except RedisError as exc:

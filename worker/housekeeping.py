@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from core import records as rec
+from core.endings import job_ended
 from core.errors import UPLOAD_MISSING
 from core.intake import start_upload
-from core.manifests import job_ended
 from core.services import Services
 from core.storage import head
 

@@ -11,9 +11,9 @@ from rq.timeouts import JobTimeoutException
 
 from core import logs, stats
 from core import records as rec
+from core.endings import job_ended
 from core.errors import INTERNAL, TIMEOUT, TOO_LARGE, JobError
 from core.keys import result_key
-from core.manifests import job_ended
 from core.results import build_result
 from core.services import Services
 from worker import context
@@ -45,14 +45,20 @@ def begin(svc: Services, job_id: str, source: dict[str, Any], meta: dict[str, An
 
 
 def fail(
-    svc: Services, job_id: str, code: str, message: str, file_type: str | None = None, seconds: float = 0.0
+    svc: Services,
+    job_id: str,
+    code: str,
+    message: str,
+    record: dict[str, Any] | None = None,
+    seconds: float = 0.0,
 ) -> None:
     error = {"code": code, "message": message}
     applied, _ = svc.records.transition(
         job_id, RUNNABLE, status=rec.FAILED, error=error, finished_at=rec.now_iso()
     )
     if applied:
-        job_ended(svc, job_id)
+        job_ended(svc, job_id, record)
+        file_type = record.get("file_type") if record else None
         stats.record_outcome(svc.clients.redis, file_type, rec.FAILED, code, seconds)
         logs.event(log, "job_failed", job_id=job_id, code=code, status=rec.FAILED)
 
@@ -86,7 +92,7 @@ def finish(svc: Services, record: dict[str, Any], analysis: dict[str, Any], seco
         job_id, (rec.STARTED,), status=rec.FINISHED, result=analysis, error=None, finished_at=finished_at
     )
     if applied:
-        job_ended(svc, job_id)
+        job_ended(svc, job_id, record)
         stats.record_outcome(svc.clients.redis, record["file_type"], rec.FINISHED, None, seconds)
     duration = round(seconds * 1000, 1)
     logs.event(log, "job_finished", job_id=job_id, file_type=record["file_type"], duration_ms=duration)
@@ -102,7 +108,7 @@ def process(svc: Services, job_id: str, source: dict[str, Any], meta: dict[str, 
     try:
         analysis = run_analysis(svc, source, record["file_type"])
     except JobError as err:
-        fail(svc, job_id, err.code, err.message, record["file_type"], time.monotonic() - began)
+        fail(svc, job_id, err.code, err.message, record, time.monotonic() - began)
         return rec.FAILED
     finish(svc, record, analysis, time.monotonic() - began)
     return rec.FINISHED

@@ -64,7 +64,7 @@ class JobWorker(SimpleWorker):
         super().handle_job_failure(
             job, queue, started_job_registry=started_job_registry, exc_string=exc_string
         )
-        if not retrying:
+        if not retrying and job.func_name == PROCESS_TASK:
             pipeline.give_up(context.current(), job.id, describe_failure(exc_string))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from worker import context, housekeeping, listing, pipeline
+from worker import context, deliver, housekeeping, listing, pipeline
 
 
 def process(job_id: str, source: dict[str, Any], meta: dict[str, Any]) -> str:
@@ -43,3 +43,7 @@ def expire_upload(job_id: str) -> str:
 
 def list_batch(batch_id: str, prefix: str) -> int:
     return listing.list_batch(context.current(), batch_id, prefix)
+
+
+def deliver_callback(url: str, event: str, payload: dict[str, Any]) -> int:
+    return deliver.deliver(context.current().settings, url, event, payload)

@@ -98,6 +98,7 @@ def test_commands_run_modules_that_exist():
         "filejobs-functions": "functions.app",
         "filejobs-worker": "worker",
         "filejobs-reconciler": "worker.reconciler",
+        "filejobs-callbacks": "worker",
     }
 
 
@@ -182,7 +183,9 @@ def test_redis_keeps_an_append_only_file_on_a_volume_and_never_evicts():
     assert Settings.from_env(config_map()).redis_url.startswith("redis://redis:6379/")
 
 
-@pytest.mark.parametrize("name", ["filejobs-functions", "filejobs-worker", "filejobs-reconciler"])
+@pytest.mark.parametrize(
+    "name", ["filejobs-functions", "filejobs-worker", "filejobs-reconciler", "filejobs-callbacks"]
+)
 def test_app_pods_run_unprivileged(name):
     spec = of_kind("Deployment")[name]["spec"]["template"]["spec"]
     assert spec["securityContext"]["runAsNonRoot"] and spec["serviceAccountName"] == "filejobs"
