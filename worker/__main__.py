@@ -74,12 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     services = Services.build(settings, Clients.build(settings, s3_attempts=WORKER_S3_ATTEMPTS))
     context.install(services)
     context.attempts_counted = True
-    context.extractor = Extractor(settings.worker_memory_bytes)
+    queue_name = args.queue or settings.queue_name
+    # Only file jobs parse files; a callbacks worker needs no parsing child.
+    context.extractor = Extractor(settings.worker_memory_bytes) if queue_name == settings.queue_name else None
     MaintainedQueue.lock_seconds = settings.heartbeat_seconds * 6
     for round_number in itertools.count():
         # A fresh name on each round: a killed process (or the last round) may still hold the old one.
         name = args.name and (args.name if round_number == 0 else f"{args.name}.{uuid.uuid4().hex[:6]}")
-        rq_worker = make_worker(services, name, args.queue or settings.queue_name)
+        rq_worker = make_worker(services, name, queue_name)
         try:
             rq_worker.work(burst=args.burst, with_scheduler=not args.no_scheduler, logging_level="INFO")
         except RedisError as exc:
@@ -91,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
             break
         # RQ's loop gives up on most Redis errors; wait for Redis and start a fresh loop.
         wait_for(services.clients.redis.ping)
-    context.extractor.close()
+    if context.extractor is not None:
+        context.extractor.close()
     return 0
 
 

@@ -33,9 +33,10 @@ def preload() -> None:
     importlib.import_module("charset_normalizer")
 
 
-def analyze(path: pathlib.Path, file_type: str, limits: Limits) -> dict:
+def analyze(path: pathlib.Path, file_type: str, limits: Limits, pages: tuple[int, int] | None = None) -> dict:
     """Count the words, characters and lines of `path` read as `file_type` (txt, json, rtf, pdf).
 
+    With `pages` (PDF only), count pages[start:stop] instead: {"page_count", "start", "counts"}.
     Raises JobError (content_mismatch, corrupt_file, encrypted_pdf, too_large) for bad files;
     OSError only if the file itself can't be read.
     """
@@ -45,6 +46,10 @@ def analyze(path: pathlib.Path, file_type: str, limits: Limits) -> dict:
     with path.open("rb") as file:
         sniff(file.read(HEAD_BYTES), file_type)
     try:
+        if pages is not None:
+            from worker.extract.pdf import analyze_pdf_range
+
+            return analyze_pdf_range(path, pages[0], pages[1], limits)
         return extractor(file_type)(path, limits)
     except (JobError, OSError):
         raise

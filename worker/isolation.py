@@ -31,11 +31,11 @@ def _serve(conn: Connection, memory_bytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     while True:
         try:
-            path, file_type, limits = conn.recv()
+            path, file_type, limits, pages = conn.recv()
         except (EOFError, OSError):
             return  # the worker has gone
         try:
-            reply: tuple = ("ok", analyze(Path(path), file_type, limits))
+            reply: tuple = ("ok", analyze(Path(path), file_type, limits, pages))
         except JobError as err:
             reply = ("error", err.code, err.message)
         except MemoryError:
@@ -77,12 +77,14 @@ class Extractor:
     def pid(self) -> int | None:
         return self.process.pid
 
-    def analyze(self, path: Path, file_type: str, limits: Limits, timeout: float) -> dict[str, Any]:
+    def analyze(
+        self, path: Path, file_type: str, limits: Limits, timeout: float, pages: tuple[int, int] | None = None
+    ) -> dict[str, Any]:
         """The analysis of one file; JobError for bad files and time-outs, ExtractorDied if it crashed."""
         if not self.process.is_alive():
             self.restart()
         try:
-            self.conn.send((str(path), file_type, limits))
+            self.conn.send((str(path), file_type, limits, pages))
             if not self.conn.poll(timeout):
                 self.restart()
                 raise JobError(TIMEOUT, f"Processing took longer than the limit of {timeout:.0f} s.")

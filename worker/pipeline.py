@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 from rq.timeouts import JobTimeoutException
@@ -16,7 +17,7 @@ from core.errors import INTERNAL, TIMEOUT, TOO_LARGE, JobError
 from core.keys import result_key
 from core.results import build_result
 from core.services import Services
-from worker import context
+from worker import context, fanout
 from worker.analyze import analyze
 from worker.fetch import fetched
 
@@ -70,18 +71,50 @@ def store_result(svc: Services, job_id: str, doc: dict[str, Any]) -> None:
     )
 
 
-def run_analysis(svc: Services, source: dict[str, Any], file_type: str) -> dict[str, Any]:
-    """Fetch and analyze the object; every way a file can fail becomes a JobError with its code."""
+def parse(svc: Services, path: Path, file_type: str, pages: tuple[int, int] | None = None) -> dict[str, Any]:
+    """The analysis of a local file, in the isolated child when there is one."""
     limits = svc.settings.limits
     try:
-        with fetched(svc.clients.s3, source, limits.max_bytes) as path:
-            if context.extractor is None:
-                return analyze(path, file_type, limits)
-            return context.extractor.analyze(path, file_type, limits, svc.settings.job_timeout_seconds)
+        if context.extractor is None:
+            return analyze(path, file_type, limits, pages)
+        return context.extractor.analyze(path, file_type, limits, svc.settings.job_timeout_seconds, pages)
     except JobTimeoutException:
         raise JobError(TIMEOUT, "Processing took longer than the time limit.") from None
     except MemoryError:
         raise JobError(TOO_LARGE, "Processing needed more memory than the limit allows.") from None
+
+
+def run_analysis(svc: Services, job_id: str, source: dict[str, Any], file_type: str) -> dict[str, Any] | None:
+    """Fetch and analyze the object; None when a long PDF was spread over part jobs.
+
+    Every way a file can fail becomes a JobError with its code.
+    """
+    with fetched(svc.clients.s3, source, svc.settings.max_upload_bytes) as path:
+        if file_type != "pdf":
+            return parse(svc, path, file_type)
+        first = parse(svc, path, file_type, pages=(0, fanout.PART_PAGES))
+        return fanout.fan_out(svc, job_id, source, first)
+
+
+def process_part(
+    svc: Services, job_id: str, source: dict[str, Any], pages: tuple[int, int], total: int
+) -> str:
+    """One page range of a long PDF; the part that completes the set finishes the job."""
+    record = svc.records.get(job_id)
+    if record is None or record["status"] != rec.STARTED:
+        return "skipped"
+    began = time.monotonic()
+    try:
+        with fetched(svc.clients.s3, source, svc.settings.max_upload_bytes) as path:
+            part = parse(svc, path, "pdf", pages)
+    except JobError as err:
+        fail(svc, job_id, err.code, err.message, record, time.monotonic() - began)
+        return rec.FAILED
+    analysis = fanout.store_part(svc, job_id, part, total)
+    if analysis is not None:
+        finish(svc, record, analysis, time.monotonic() - began)
+        return rec.FINISHED
+    return rec.STARTED
 
 
 def finish(svc: Services, record: dict[str, Any], analysis: dict[str, Any], seconds: float) -> None:
@@ -106,10 +139,12 @@ def process(svc: Services, job_id: str, source: dict[str, Any], meta: dict[str, 
     logs.event(log, "job_started", job_id=job_id, key=source.get("key"), attempt=record.get("attempts"))
     began = time.monotonic()
     try:
-        analysis = run_analysis(svc, source, record["file_type"])
+        analysis = run_analysis(svc, job_id, source, record["file_type"])
     except JobError as err:
         fail(svc, job_id, err.code, err.message, record, time.monotonic() - began)
         return rec.FAILED
+    if analysis is None:
+        return rec.STARTED  # its page ranges are queued; the last one to end finishes it
     finish(svc, record, analysis, time.monotonic() - began)
     return rec.FINISHED
 

@@ -9,6 +9,7 @@ from rq.job import Job
 
 from core.jobqueue import PROCESS_TASK
 from worker import context, pipeline
+from worker.fanout import PART_TASK
 
 
 class MaintainedQueue(Queue):
@@ -64,8 +65,8 @@ class JobWorker(SimpleWorker):
         super().handle_job_failure(
             job, queue, started_job_registry=started_job_registry, exc_string=exc_string
         )
-        if not retrying and job.func_name == PROCESS_TASK:
-            pipeline.give_up(context.current(), job.id, describe_failure(exc_string))
+        if not retrying and job.func_name in (PROCESS_TASK, PART_TASK):
+            pipeline.give_up(context.current(), job.args[0], describe_failure(exc_string))
 
 
 def describe_failure(exc_string: str) -> str:

@@ -12,10 +12,10 @@ def process(job_id: str, source: dict[str, Any], meta: dict[str, Any]) -> str:
 
 
 def on_failure(job, connection, exc_type, exc_value, tb) -> None:
-    """RQ calls this on every failed attempt; only the last one marks the job failed."""
+    """RQ calls this on every failed attempt (of a job or a PDF part); the last one fails the job."""
     if job.retries_left:
         return
-    pipeline.give_up(context.current(), job.id, describe(exc_type, exc_value))
+    pipeline.give_up(context.current(), job.args[0], describe(exc_type, exc_value))
 
 
 def describe(exc_type: type | None, exc_value: BaseException | None) -> str:
@@ -47,3 +47,7 @@ def list_batch(batch_id: str, prefix: str) -> int:
 
 def deliver_callback(url: str, event: str, payload: dict[str, Any]) -> int:
     return deliver.deliver(context.current().settings, url, event, payload)
+
+
+def process_part(job_id: str, source: dict[str, Any], start: int, stop: int, total: int) -> str:
+    return pipeline.process_part(context.current(), job_id, source, (start, stop), total)

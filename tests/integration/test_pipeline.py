@@ -151,3 +151,13 @@ def test_retry_queues_a_failed_job_again(api):
     finished = api.process("ok.txt", b"fine")
     conflict = api.http.post(api.url(f"/jobs/{finished['job_id']}/retry"))
     assert conflict.status_code == 409 and conflict.json()["error"]["code"] == "conflict"
+
+
+def test_long_pdf_is_spread_over_part_jobs_and_assembled_in_order(api):
+    pages = [" ".join(["w"] * (n % 7 + 1)) for n in range(230)]  # 5 ranges of up to 50 pages
+    job = api.process("long.pdf", builders.make_pdf(pages), timeout=120)
+    assert job["status"] == "finished", job
+    assert job["result"]["pages"] == 230 and job["attempts"] == 1
+    assert job["result"]["page_words"] == [n % 7 + 1 for n in range(230)]
+    assert job["result"]["words"] == sum(n % 7 + 1 for n in range(230))
+

@@ -39,19 +39,29 @@ def pdf_page_count(path: pathlib.Path, limits: Limits | None = None) -> int:
 
 
 def analyze_pdf_pages(path: pathlib.Path, start: int, stop: int | None, limits: Limits) -> list[Counts]:
-    """Counts of pages[start:stop], one page at a time (the unit a fan-out over pages would use)."""
+    """Counts of pages[start:stop], one page at a time."""
+    with _pdf_errors():
+        return _count_pages(_open(path, limits), start, stop, limits)
+
+
+def analyze_pdf_range(path: pathlib.Path, start: int, stop: int, limits: Limits) -> dict:
+    """One part of a fan-out over pages: the page count and the counts of pages[start:stop]."""
     with _pdf_errors():
         reader = _open(path, limits)
-        pages = reader.pages[start:stop]
-        results: list[Counts] = []
-        characters = 0
-        for page in pages:
-            counts = text_counts(page.extract_text())
-            characters += counts.characters
-            if characters > limits.max_text_chars:
-                raise JobError(TOO_LARGE, f"The text is longer than {limits.max_text_chars:,} characters.")
-            results.append(counts)
-        return results
+        counts = _count_pages(reader, start, stop, limits)
+        return {"page_count": len(reader.pages), "start": start, "counts": [list(c) for c in counts]}
+
+
+def _count_pages(reader: PdfReader, start: int, stop: int | None, limits: Limits) -> list[Counts]:
+    results: list[Counts] = []
+    characters = 0
+    for page in reader.pages[start:stop]:
+        counts = text_counts(page.extract_text())
+        characters += counts.characters
+        if characters > limits.max_text_chars:
+            raise JobError(TOO_LARGE, f"The text is longer than {limits.max_text_chars:,} characters.")
+        results.append(counts)
+    return results
 
 
 def _open(path: pathlib.Path, limits: Limits) -> PdfReader:

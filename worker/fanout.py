@@ -1,0 +1,73 @@
+"""Big PDFs spread over workers: page ranges become jobs of their own; the last to end makes the result.
+
+The job counts the first range itself and learns the page count from it; the other ranges go to
+the front of the queue as part jobs. Each part's counts are kept in Redis; whichever part stores
+the last range assembles the analysis and finishes the job, so two workers halve a long PDF.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rq import Retry
+from rq.job import Callback
+
+from core.jobqueue import ON_FAILURE
+from core.services import Services
+from worker.count import Counts, sum_counts
+
+PART_TASK = "worker.tasks.process_part"
+PART_PAGES = 50
+
+
+def parts_key(job_id: str) -> str:
+    return f"job:{job_id}:parts"
+
+
+def plan(page_count: int) -> list[tuple[int, int]]:
+    """The page ranges after the first one, PART_PAGES pages each."""
+    starts = range(PART_PAGES, page_count, PART_PAGES)
+    return [(start, min(start + PART_PAGES, page_count)) for start in starts]
+
+
+def assemble(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The analysis of the whole PDF from its parts' per-page counts, in page order."""
+    pages = [counts for part in sorted(parts, key=lambda p: p["start"]) for counts in part["counts"]]
+    total = sum_counts(Counts(*counts) for counts in pages)
+    return {
+        **total._asdict(),
+        "pages": len(pages),
+        "page_words": [counts[0] for counts in pages],
+    }
+
+
+def store_part(svc: Services, job_id: str, part: dict[str, Any], total: int) -> dict[str, Any] | None:
+    """Keep one part's counts; returns the whole analysis to the caller that stored the last part."""
+    key = parts_key(job_id)
+    with svc.clients.redis.pipeline() as pipe:
+        pipe.hset(key, str(part["start"]), json.dumps(part))
+        pipe.expire(key, svc.settings.record_ttl_seconds)
+        pipe.hgetall(key)
+        stored = pipe.execute()[2]
+    if len(stored) < total:
+        return None
+    return assemble([json.loads(raw) for raw in stored.values()])
+
+
+def fan_out(
+    svc: Services, job_id: str, source: dict[str, Any], first: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Queue the ranges after `first`; the analysis if `first` was all there is, else None."""
+    ranges = plan(first["page_count"])
+    if not ranges:
+        return assemble([first])
+    retries = svc.settings.max_attempts - 1
+    for start, stop in ranges:
+        svc.queue.enqueue(
+            PART_TASK, job_id, source, start, stop, len(ranges) + 1,
+            job_id=f"{job_id}-p{start}", at_front=True, result_ttl=0,
+            job_timeout=svc.settings.job_timeout_seconds + 30,
+            retry=Retry(max=retries) if retries else None, on_failure=Callback(ON_FAILURE),
+        )  # fmt: skip
+    return store_part(svc, job_id, first, len(ranges) + 1)
