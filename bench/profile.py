@@ -35,7 +35,9 @@ PARTS = (
     ("analyze", "worker/analyze.py", "analyze"),
     ("batch manifest", "core/manifests.py", "write_manifest"),
     ("seal", "core/manifests.py", "seal"),
-    ("job_ended", "core/manifests.py", "job_ended"),
+    ("count_ended", "core/manifests.py", "count_ended"),
+    ("records.create", "core/records.py", "create"),
+    ("records.transition", "core/records.py", "transition"),
     ("multipart parsing", "werkzeug/formparser.py", "parse"),
 )
 

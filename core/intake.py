@@ -15,6 +15,7 @@ from core.errors import TOO_LARGE, UNSUPPORTED_TYPE
 from core.jobqueue import enqueue_process
 from core.keys import file_type_of, job_id_from_upload_key, object_job_id, result_key, safe_filename
 from core.objects import ObjectRef
+from core.s3events import ParsedEvent
 from core.services import Services
 
 
@@ -112,3 +113,15 @@ def retry_failed(services: Services, job_id: str) -> dict[str, Any] | None:
     if record is not None:
         enqueue(services, job_id, record)
     return record
+
+
+def ingest_event(services: Services, parsed: ParsedEvent) -> dict[str, Any]:
+    """Every object an S3 notification announces, ingested: the reply of `POST /events` and Lambda."""
+    jobs, reasons = [], list(parsed.ignored)
+    for obj in parsed.objects:
+        outcome = ingest_object(services, obj)
+        if isinstance(outcome, str):
+            reasons.append(outcome)
+        else:
+            jobs.append(outcome)
+    return {"jobs": jobs, "ignored": len(reasons), "reasons": reasons}

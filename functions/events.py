@@ -6,7 +6,7 @@ import hmac
 
 from flask import Blueprint, request
 
-from core.intake import ingest_object
+from core.intake import ingest_event
 from core.s3events import EventFormatError, parse_event
 from functions.context import services
 from functions.errors import ApiError
@@ -31,11 +31,4 @@ def receive_events():
         parsed = parse_event(request.get_json(silent=True), svc.settings.s3_bucket)
     except EventFormatError as exc:
         raise ApiError(400, "bad_request", str(exc)) from None
-    jobs, reasons = [], list(parsed.ignored)
-    for obj in parsed.objects:
-        outcome = ingest_object(svc, obj)
-        if isinstance(outcome, str):
-            reasons.append(outcome)
-        else:
-            jobs.append(outcome)
-    return {"jobs": jobs, "ignored": len(reasons), "reasons": reasons}
+    return ingest_event(svc, parsed)

@@ -22,6 +22,14 @@ def not_found(job_id: str) -> ApiError:
     return ApiError(404, "not_found", f"No job {job_id!r}.")
 
 
+def existing_record(svc: Services, job_id: str) -> dict[str, Any]:
+    """The job's record in Redis, else a 404."""
+    record = svc.records.get(job_id) if is_job_id(job_id) else None
+    if record is None:
+        raise not_found(job_id)
+    return record
+
+
 def read_result(svc: Services, job_id: str) -> bytes | None:
     """The stored result document of a job, or None if the bucket has none."""
     return read_object(svc.clients.s3, svc.settings.s3_bucket, result_key(job_id))

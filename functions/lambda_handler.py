@@ -15,7 +15,7 @@ from typing import Any
 from apig_wsgi import make_lambda_handler
 from flask import Flask
 
-from core.intake import ingest_object
+from core.intake import ingest_event
 from core.s3events import parse_event
 from core.services import Services
 from core.settings import Settings
@@ -72,14 +72,9 @@ def s3_handler(event: dict[str, Any], context: Any, services: Services | None = 
     jobs: list[dict[str, Any]] = []
     reasons: list[str] = []
     for body in s3_notifications(event):
-        parsed = parse_event(body, svc.settings.s3_bucket)
-        reasons += parsed.ignored
-        for obj in parsed.objects:
-            outcome = ingest_object(svc, obj)
-            if isinstance(outcome, str):
-                reasons.append(outcome)
-            else:
-                jobs.append(outcome)
+        reply = ingest_event(svc, parse_event(body, svc.settings.s3_bucket))
+        jobs += reply["jobs"]
+        reasons += reply["reasons"]
     if reasons:
         log.info("s3 event: %d jobs, %d ignored: %s", len(jobs), len(reasons), "; ".join(reasons[:10]))
     return {"jobs": jobs, "ignored": len(reasons), "reasons": reasons}

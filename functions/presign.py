@@ -9,13 +9,13 @@ from flask import Blueprint, request, url_for
 
 from core import records as rec
 from core.intake import retry_failed, start_upload
-from core.keys import is_job_id, new_job_id, result_key, safe_filename, upload_key
+from core.keys import new_job_id, result_key, safe_filename, upload_key
 from core.objects import ObjectRef
 from core.services import Services
 from core.storage import head
 from functions.context import services
 from functions.errors import ApiError
-from functions.jobs import not_found
+from functions.jobs import existing_record
 from functions.upload import CONTENT_TYPES, callback_url, check_file
 
 bp = Blueprint("presign", __name__)
@@ -87,9 +87,7 @@ def presign():
 @bp.post("/jobs/<job_id>/start")
 def start(job_id: str):
     svc = services()
-    record = svc.records.get(job_id) if is_job_id(job_id) else None
-    if record is None:
-        raise not_found(job_id)
+    record = existing_record(svc, job_id)
     if record["status"] == rec.AWAITING_UPLOAD:
         obj = head(svc.clients.s3, svc.settings.s3_bucket, record["source"]["key"])
         if obj is None:
@@ -103,9 +101,7 @@ def start(job_id: str):
 @bp.post("/jobs/<job_id>/retry")
 def retry(job_id: str):
     svc = services()
-    record = svc.records.get(job_id) if is_job_id(job_id) else None
-    if record is None:
-        raise not_found(job_id)
+    record = existing_record(svc, job_id)
     queued = retry_failed(svc, job_id)
     if queued is None:
         raise ApiError(409, "conflict", f"Only failed jobs can be retried; this one is {record['status']}.")

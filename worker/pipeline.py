@@ -26,7 +26,7 @@ RUNNABLE = (rec.AWAITING_UPLOAD, rec.QUEUED, rec.STARTED)
 
 
 def count_attempt(svc: Services, job_id: str) -> None:
-    """Mark the job started and count one more attempt (the worker does it before it forks)."""
+    """Mark the job started and count one more attempt (the worker does it before running the job)."""
     svc.records.transition(job_id, RUNNABLE, count_attempt=True, status=rec.STARTED)
 
 
