@@ -27,11 +27,13 @@ def measure(system: System, jobs: int) -> dict:
         wait_for(lambda: len(system.ended(warm)) == len(warm), 60, f"{system.name} warm-up", 0.05)
         wait_idle(system.roots())
         before = system.ended_count()
+        redis0 = system.env.redis_commands()
         cpu0, start, producer0 = tree_cpu(system.roots()), time.time(), time.process_time()
         ids = system.enqueue_trivial(jobs)
         enqueue_s, producer_s = time.time() - start, time.process_time() - producer0
         ends = system.drain(ids, before, timeout=max(60.0, jobs / 20))
         cpu = tree_cpu(system.roots()) - cpu0
+        redis_commands = system.env.redis_commands() - redis0
     finally:
         system.stop_workers()
     elapsed = max(t for _, t in ends.values() if t) - start
@@ -41,6 +43,7 @@ def measure(system: System, jobs: int) -> dict:
         "CPU-ms/job": rounded(cpu * 1000 / jobs, 2),
         "enqueue/s": rounded(jobs / enqueue_s),
         "producer CPU-ms/job": rounded(producer_s * 1000 / jobs, 2),
+        "Redis cmd/job": rounded(redis_commands / jobs, 1),
         "failed": failed,
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from redis import Redis
@@ -44,21 +45,24 @@ class Batches:
         self.redis = redis
         self.ttl = ttl_seconds
 
-    def create(self, batch_id: str, status: str, job_ids: list[str] = (), **fields: Any) -> None:  # type: ignore[assignment]
+    def create(
+        self, batch_id: str, status: str, job_ids: Sequence[str] = (), tracked: bool = True, **fields: Any
+    ) -> None:
+        """Store a batch; `tracked=False` skips counting its jobs' ends (and so its manifest)."""
         stamp = now_iso()
         mapping = {"batch_id": batch_id, "status": status, "created_at": stamp, "updated_at": stamp, **fields}
         with self.redis.pipeline() as pipe:
             pipe.hset(_key(batch_id), mapping={k: str(v) for k, v in mapping.items() if v is not None})
             pipe.expire(_key(batch_id), self.ttl)
-            self._add(pipe, batch_id, list(job_ids))
+            self._add(pipe, batch_id, list(job_ids), tracked)
             pipe.execute()
 
-    def _add(self, pipe, batch_id: str, job_ids: list[str]) -> None:
+    def _add(self, pipe, batch_id: str, job_ids: list[str], tracked: bool = True) -> None:
         if not job_ids:
             return
         pipe.rpush(_jobs_key(batch_id), *job_ids)
         pipe.expire(_jobs_key(batch_id), self.ttl)
-        for job_id in job_ids:
+        for job_id in job_ids if tracked else ():
             pipe.sadd(_membership_key(job_id), batch_id)
             pipe.expire(_membership_key(job_id), self.ttl)
 

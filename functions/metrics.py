@@ -63,9 +63,7 @@ class QueueCollector:
             values = stats.read_hash(redis, stats.duration_key(file_type))
             if not values:
                 continue
-            buckets = [(str(b), values.get(f"le:{b}", 0.0)) for b in stats.DURATION_BUCKETS]
-            buckets.append(("+Inf", values.get("count", 0.0)))
-            family.add_metric([file_type], buckets, sum_value=values.get("sum", 0.0))
+            family.add_metric([file_type], stats.cumulative_buckets(values), sum_value=values.get("sum", 0.0))
         return family
 
 

@@ -6,6 +6,7 @@ import logging
 import os
 from typing import IO, Any
 
+from boto3.s3.transfer import TransferConfig
 from flask import Blueprint, request, url_for
 from werkzeug.datastructures import FileStorage
 
@@ -31,6 +32,8 @@ CONTENT_TYPES = {
 }
 # Above this size boto3's transfer manager sends the file in parts; below it one PUT returns the ETag.
 SINGLE_PUT_BYTES = 8 << 20
+# One part in memory at a time: a request thread holds 8 MB, not the transfer manager's 10 × 8 MB.
+SEQUENTIAL_PARTS = TransferConfig(multipart_chunksize=SINGLE_PUT_BYTES, use_threads=False)
 
 
 def check_file(filename: str, size: int, limit: int) -> str:
@@ -86,7 +89,9 @@ def store(svc: Services, stream: IO[bytes], key: str, size: int, file_type: str)
     if size <= SINGLE_PUT_BYTES:
         reply = svc.clients.s3.put_object(Bucket=bucket, Key=key, Body=stream, ContentType=content_type)
         return reply.get("ETag", "").strip('"') or None
-    svc.clients.s3.upload_fileobj(stream, bucket, key, ExtraArgs={"ContentType": content_type})
+    svc.clients.s3.upload_fileobj(
+        stream, bucket, key, ExtraArgs={"ContentType": content_type}, Config=SEQUENTIAL_PARTS
+    )
     return None
 
 
@@ -113,7 +118,10 @@ def create_uploads():
             log, "upload_accepted", job_id=job_id, batch_id=batch_id, key=key, file_type=file_type_of(key)
         )
     job_ids = [job["job_id"] for job in jobs]
-    svc.batches.create(batch_id, bat.RUNNING, job_ids, origin="upload")
-    seal(svc, batch_id, job_ids)
+    # A one-file upload's batch is only a handle: its job's result says all a manifest would.
+    tracked = len(job_ids) > 1
+    svc.batches.create(batch_id, bat.RUNNING, job_ids, tracked=tracked, origin="upload")
+    if tracked:
+        seal(svc, batch_id, job_ids)
     status_url = url_for("batches.get_batch", batch_id=batch_id, _external=True)
     return {"batch_id": batch_id, "status_url": status_url, "jobs": jobs}, 202

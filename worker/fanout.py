@@ -18,7 +18,7 @@ from core.services import Services
 from worker.count import Counts, sum_counts
 
 PART_TASK = "worker.tasks.process_part"
-PART_PAGES = 50
+PART_PAGES = 100
 
 
 def parts_key(job_id: str) -> str:

@@ -98,3 +98,10 @@ def test_drop_prefix_must_not_overlap_managed_prefixes(prefix):
         return
     with pytest.raises(SettingsError, match="DROP_PREFIX"):
         Settings.from_env({"DROP_PREFIX": prefix})
+
+
+def test_duration_buckets_add_up_cumulatively():
+    from core.stats import cumulative_buckets
+
+    buckets = dict(cumulative_buckets({"le:0.05": 2, "le:1.0": 3, "le:+Inf": 1, "sum": 9.0}))
+    assert buckets["0.05"] == 2 and buckets["0.5"] == 2 and buckets["1.0"] == 5 and buckets["+Inf"] == 6
