@@ -1,7 +1,7 @@
 """Big PDFs spread over workers: page ranges become jobs of their own; the last to end makes the result.
 
-The job counts the first range itself and learns the page count from it; the other ranges go to
-the front of the queue as part jobs. Each part's counts are kept in Redis; whichever part stores
+The job reads the page count, puts the ranges after the first at the front of the queue as part
+jobs, and counts the first range itself meanwhile. Each part's counts are kept in Redis; whichever part stores
 the last range assembles the analysis and finishes the job, so two workers halve a long PDF.
 """
 
@@ -19,6 +19,8 @@ from worker.count import Counts, sum_counts
 
 PART_TASK = "worker.tasks.process_part"
 PART_PAGES = 100
+# Smaller PDFs are read in one pass without asking for their page count first.
+PROBE_BYTES = 256 << 10
 
 
 def parts_key(job_id: str) -> str:
@@ -55,13 +57,9 @@ def store_part(svc: Services, job_id: str, part: dict[str, Any], total: int) -> 
     return assemble([json.loads(raw) for raw in stored.values()])
 
 
-def fan_out(
-    svc: Services, job_id: str, source: dict[str, Any], first: dict[str, Any]
-) -> dict[str, Any] | None:
-    """Queue the ranges after `first`; the analysis if `first` was all there is, else None."""
-    ranges = plan(first["page_count"])
-    if not ranges:
-        return assemble([first])
+def fan_out(svc: Services, job_id: str, source: dict[str, Any], page_count: int) -> int:
+    """Queue every range after the first (which the job counts itself); returns the number of parts."""
+    ranges = plan(page_count)
     retries = svc.settings.max_attempts - 1
     for start, stop in ranges:
         svc.queue.enqueue(
@@ -70,4 +68,4 @@ def fan_out(
             job_timeout=svc.settings.job_timeout_seconds + 30,
             retry=Retry(max=retries) if retries else None, on_failure=Callback(ON_FAILURE),
         )  # fmt: skip
-    return store_part(svc, job_id, first, len(ranges) + 1)
+    return len(ranges) + 1

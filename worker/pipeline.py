@@ -90,10 +90,14 @@ def run_analysis(svc: Services, job_id: str, source: dict[str, Any], file_type: 
     Every way a file can fail becomes a JobError with its code.
     """
     with fetched(svc.clients.s3, source, svc.settings.max_upload_bytes) as path:
-        if file_type != "pdf":
+        if file_type != "pdf" or path.stat().st_size < fanout.PROBE_BYTES:
             return parse(svc, path, file_type)
+        page_count = parse(svc, path, file_type, pages=(0, 0))["page_count"]
+        if page_count <= fanout.PART_PAGES:
+            return parse(svc, path, file_type)
+        parts = fanout.fan_out(svc, job_id, source, page_count)  # the others start on the rest now
         first = parse(svc, path, file_type, pages=(0, fanout.PART_PAGES))
-        return fanout.fan_out(svc, job_id, source, first)
+        return fanout.store_part(svc, job_id, first, parts)
 
 
 def process_part(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from rq import Queue, SimpleWorker
+from rq.exceptions import DeserializationError
 from rq.job import Job
 
 from core.jobqueue import PROCESS_TASK
@@ -40,7 +41,7 @@ class JobWorker(SimpleWorker):
         return self.job_monitoring_interval + 10
 
     def execute_job(self, job: Job, queue: Queue) -> None:
-        if job.func_name == PROCESS_TASK:
+        if _func_name(job) == PROCESS_TASK:
             pipeline.count_attempt(context.current(), job.id)
         done = threading.Event()
         beating = threading.Thread(target=self._beat, args=(job, done), daemon=True)
@@ -65,8 +66,16 @@ class JobWorker(SimpleWorker):
         super().handle_job_failure(
             job, queue, started_job_registry=started_job_registry, exc_string=exc_string
         )
-        if not retrying and job.func_name in (PROCESS_TASK, PART_TASK):
+        if not retrying and _func_name(job) in (PROCESS_TASK, PART_TASK):
             pipeline.give_up(context.current(), job.args[0], describe_failure(exc_string))
+
+
+def _func_name(job: Job) -> str | None:
+    """The job's function, or None for a payload that is not JSON (RQ then fails it, running nothing)."""
+    try:
+        return job.func_name
+    except DeserializationError:
+        return None
 
 
 def describe_failure(exc_string: str) -> str:

@@ -240,3 +240,30 @@ def test_bucket_down_for_10_seconds_during_a_run(proxied_stack):
     stack.env["S3_ENDPOINT_URL"] = f"http://127.0.0.1:{stack.s3_port}"  # the test reads past the proxy
     assert_each_finished_once(api, stack.s3_client(), job_ids, timeout=180)
     print("\nbucket down 10 s during 40 jobs: 40 results, 0 lost")
+
+
+def test_redis_full_answers_503_and_evicts_nothing(fault_stack):
+    stack, api = fault_stack, Api(fault_stack.base_url)
+    kept = api.process("kept.txt", b"still here afterwards")
+    client = redis.Redis.from_url(stack.env["REDIS_URL"])
+    assert client.config_get("maxmemory-policy")["maxmemory-policy"] == "noeviction"
+    client.config_set("maxmemory", "1")  # every write is now refused, as with a full Redis
+    try:
+        reply = api.upload(("more.txt", b"no room"))
+        assert reply.status_code == 503 and reply.json()["error"]["code"] == "unavailable"
+    finally:
+        client.config_set("maxmemory", "0")
+    assert api.job(kept["job_id"]).json()["status"] == "finished"
+
+
+def test_a_pickled_job_in_redis_is_never_executed(fault_stack, tmp_path):
+    """Workers read jobs as JSON only: a pickle payload pushed into the queue runs no code."""
+    from rq import Queue
+
+    marker = tmp_path / "pwned"
+    connection = redis.Redis.from_url(fault_stack.env["REDIS_URL"])
+    Queue("jobs", connection=connection).enqueue("os.system", f"touch {marker}")  # pickle serializer
+    time.sleep(3)
+    assert not marker.exists()
+    api = Api(fault_stack.base_url)
+    assert api.process("after.txt", b"workers still fine")["status"] == "finished"

@@ -155,7 +155,8 @@ def test_retry_queues_a_failed_job_again(api):
 
 def test_long_pdf_is_spread_over_part_jobs_and_assembled_in_order(api):
     pages = [" ".join(["w"] * (n % 7 + 1)) for n in range(230)]  # 3 ranges of up to 100 pages
-    job = api.process("long.pdf", builders.make_pdf(pages), timeout=120)
+    padding = b"/Padding (" + b"x" * 1400 + b") "  # past fanout.PROBE_BYTES, so the ranges fan out
+    job = api.process("long.pdf", builders.make_pdf(pages, page_extra=padding), timeout=120)
     assert job["status"] == "finished", job
     assert job["result"]["pages"] == 230 and job["attempts"] == 1
     assert job["result"]["page_words"] == [n % 7 + 1 for n in range(230)]
