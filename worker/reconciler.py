@@ -6,6 +6,7 @@ Any number of copies may run: the job ids are derived from the objects, so they 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import signal
 import sys
@@ -14,6 +15,8 @@ import threading
 from core import logs
 from core.services import Services
 from core.settings import load_for_process
+
+UPLOAD_SCAN_EVERY = 12
 
 
 def main() -> int:
@@ -25,9 +28,12 @@ def main() -> int:
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopping.set())
-    while not stopping.is_set():
+    for passes in itertools.count():
+        if stopping.is_set():
+            break
         try:
-            reconcile(services)
+            # Uploads have events or start calls; their (costlier) scan runs every UPLOAD_SCAN_EVERY passes.
+            reconcile(services, uploads=passes % UPLOAD_SCAN_EVERY == 0)
         except Exception:  # noqa: BLE001 - Redis or S3 down: log, wait, try again
             logging.getLogger(__name__).exception("reconcile pass failed; retrying")
         stopping.wait(settings.reconcile_interval_seconds)

@@ -267,3 +267,21 @@ def test_a_pickled_job_in_redis_is_never_executed(fault_stack, tmp_path):
     assert not marker.exists()
     api = Api(fault_stack.base_url)
     assert api.process("after.txt", b"workers still fine")["status"] == "finished"
+
+
+def test_acknowledged_upload_lost_with_redis_is_found_in_the_bucket(fault_stack):
+    """An upload answered 202 whose record and queue entry a crash lost is processed all the same."""
+    stack, api = fault_stack, Api(fault_stack.base_url)
+    for worker in stack.workers:
+        worker.stop()
+    job_id = api.upload_one("acked.txt", b"acknowledged before the crash")["job_id"]
+    redis.Redis.from_url(stack.env["REDIS_URL"]).flushall()
+    assert api.job(job_id).status_code == 404
+    stack.start_worker()
+    job = wait_for_job(api, job_id, timeout=60)
+    assert job["status"] == "finished" and job["result"]["words"] == 4
+
+
+def wait_for_job(api: Api, job_id: str, timeout: float) -> dict:
+    wait_until(lambda: api.job(job_id).status_code == 200, timeout, "the reconciler found the upload")
+    return api.wait(job_id)
