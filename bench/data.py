@@ -6,6 +6,8 @@ import random
 import zlib
 from pathlib import Path
 
+from tests.builders import assemble_pdf
+
 # Mostly ASCII words with a few accented and CJK ones, as in ordinary European text.
 _ASCII_WORDS = 3000
 _WIDE_WORDS = ("café", "naïve", "über", "año", "Ωμέγα", "东京", "façade", "Zürich", "smörgåsbord", "résumé")
@@ -114,13 +116,5 @@ def write_pdf(path: Path, pages: int, seed: int = 3, lines_per_page: int = 45) -
         )
         kids.append(f"{len(objects)} 0 R")
     objects[1] = f"<< /Type /Pages /Count {pages} /Kids [{' '.join(kids)}] >>".encode()
-    out, offsets = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(bytes(out))
+    path.write_bytes(assemble_pdf(objects))
     return path
