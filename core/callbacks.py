@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
+import socket
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,6 +39,16 @@ def check_url(url: Any, secret: str | None) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise CallbackError("`callback_url` must be an http(s) URL of at most 2048 characters.")
     return url
+
+
+def public_host(host: str) -> bool:
+    """Whether every address `host` resolves to is a public one (no loopback, private, link-local...)."""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    addresses = {ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}
+    return bool(addresses) and all(address.is_global for address in addresses)
 
 
 def signature(secret: str, body: bytes) -> str:

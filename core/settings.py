@@ -31,6 +31,13 @@ def _optional(value: str) -> str | None:
     return value or None
 
 
+def _flag(value: str) -> bool:
+    lowered = value.lower()
+    if lowered not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise ValueError("must be true or false")
+    return lowered in ("1", "true", "yes", "on")
+
+
 def _csv(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
@@ -106,6 +113,7 @@ class Settings:
     web_dir: str | None = _setting("WEB_DIR", _optional, None)
     callback_secret: str | None = _setting("CALLBACK_SECRET", _optional, None)
     callback_queue: str = _setting("CALLBACK_QUEUE", _text, "callbacks")
+    callback_allow_private: bool = _setting("CALLBACK_ALLOW_PRIVATE", _flag, False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

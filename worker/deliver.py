@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -20,6 +21,11 @@ class DeliveryFailed(RuntimeError):
 
 def deliver(settings: Settings, url: str, event: str, payload: dict[str, Any]) -> int:
     """POST `payload` to `url` with `X-Signature: sha256=<hmac>`; returns the receiver's status."""
+    host = urlsplit(url).hostname or ""
+    if not settings.callback_allow_private and not callbacks.public_host(host):
+        # Not retried: the address will not become public. (Set CALLBACK_ALLOW_PRIVATE for internal hooks.)
+        log.warning("callback to %s refused: it is not a public address", host)
+        return 0
     body = callbacks.encode(payload)
     headers = {
         "Content-Type": "application/json",
