@@ -35,3 +35,15 @@ def ensure_bucket(s3: Any, bucket: str, origins: tuple[str, ...] = ()) -> None:
         s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=cors_rules(origins))
     except ClientError as exc:  # MinIO answers NotImplemented and allows every origin anyway
         log.info("bucket CORS not set (%s)", exc.response.get("Error", {}).get("Code"))
+
+
+def create_if_missing(s3: Any, bucket: str, origins: tuple[str, ...] = ()) -> bool:
+    """Create `bucket` (with CORS for `origins`) only if it does not exist; never touches an existing one."""
+    try:
+        s3.head_bucket(Bucket=bucket)
+        return False
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket", "NotFound"):
+            raise
+    ensure_bucket(s3, bucket, origins)
+    return True
