@@ -285,3 +285,14 @@ def test_acknowledged_upload_lost_with_redis_is_found_in_the_bucket(fault_stack)
 def wait_for_job(api: Api, job_id: str, timeout: float) -> dict:
     wait_until(lambda: api.job(job_id).status_code == 200, timeout, "the reconciler found the upload")
     return api.wait(job_id)
+
+
+def test_a_file_past_the_time_limit_fails_with_timeout_and_the_worker_goes_on(tmp_path_factory):
+    stack = make_stack(tmp_path_factory, "timeout", workers=1, JOB_TIMEOUT_SECONDS="1", **FAST_RECOVERY)
+    try:
+        api = Api(stack.base_url)
+        slow = api.wait(upload_slow(api), timeout=60)
+        assert slow["status"] == "failed" and slow["error"]["code"] == "timeout" and slow["attempts"] == 1
+        assert api.process("next.txt", b"the worker goes on")["result"]["words"] == 4
+    finally:
+        stack.stop()
