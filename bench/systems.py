@@ -13,7 +13,6 @@ from celery import Celery
 from redis import Redis
 from rq import Queue, Worker
 
-import core.jobqueue
 from bench.common import wait_for
 from bench.env import CELERY_BACKEND_DB, CELERY_BROKER_DB, OURS_DB, PLAIN_RQ_DB, BenchEnv
 from core.jobqueue import enqueue_process, make_queue
@@ -148,17 +147,12 @@ class Ours(System):
     def enqueue_trivial(self, n: int) -> list[str]:
         settings = Settings.from_env(self.process_env())
         queue = make_queue(self.redis, settings)
-        ids, task = [], core.jobqueue.PROCESS_TASK
-        core.jobqueue.PROCESS_TASK = "bench.trivial.process"
-        try:
-            for _ in range(n):
-                job_id = f"trivial-{next(_names)}"
-                enqueue_process(
-                    queue, settings, job_id, {"bucket": self.bucket, "key": job_id}, file_type="txt"
-                )
-                ids.append(job_id)
-        finally:
-            core.jobqueue.PROCESS_TASK = task
+        ids = []
+        for _ in range(n):
+            job_id = f"trivial-{next(_names)}"
+            source = {"bucket": self.bucket, "key": job_id}
+            enqueue_process(queue, settings, job_id, source, task="bench.trivial.process", file_type="txt")
+            ids.append(job_id)
         return ids
 
     def ended(self, ids: list[str]) -> dict[str, tuple[str, float | None]]:

@@ -23,13 +23,18 @@ def make_queue(redis: Redis, settings: Settings, name: str | None = None) -> Que
 
 
 def enqueue_process(
-    queue: Queue, settings: Settings, job_id: str, source: dict[str, Any], **meta: Any
+    queue: Queue,
+    settings: Settings,
+    job_id: str,
+    source: dict[str, Any],
+    task: str = PROCESS_TASK,
+    **meta: Any,
 ) -> bool:
     """Queue the processing of one job; False if that job is already queued or running."""
     retries = settings.max_attempts - 1
     try:
         queue.enqueue(
-            PROCESS_TASK,
+            task,
             job_id,
             source,
             meta,

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from flask import Blueprint, Flask, Response, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 from rq.utils import utcparse
 
@@ -29,7 +30,7 @@ class QueueCollector:
         oldest = queue.connection.lindex(queue.key, 0)
         if oldest is None:
             return 0.0
-        enqueued = queue.connection.hget(f"rq:job:{oldest.decode()}", "enqueued_at")
+        enqueued = queue.connection.hget(Job.key_for(oldest.decode()), "enqueued_at")
         if not enqueued:
             return 0.0
         return max(0.0, time.time() - utcparse(enqueued.decode()).timestamp())

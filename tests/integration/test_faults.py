@@ -54,6 +54,15 @@ def upload_slow(api: Api) -> str:
     return api.upload_one("slow.rtf", SLOW_RTF)["job_id"]
 
 
+def busy_single_worker(stack, api: Api) -> str:
+    """Leave one worker running and give it a slow job; returns the job once it has started."""
+    for worker in stack.workers[1:]:
+        worker.stop()
+    job_id = upload_slow(api)
+    wait_until(lambda: api.job(job_id).json()["status"] == "started", 30, "job started")
+    return job_id
+
+
 def upload_all(api: Api, count: int, size_words: int = 2000) -> list[str]:
     body = ("lorem ipsum " * (size_words // 2)).encode()
     return [api.upload_one(f"f{n}.txt", body)["job_id"] for n in range(count)]
@@ -113,10 +122,7 @@ def test_200_jobs_while_workers_are_sigkilled_at_random(fault_stack):
 
 def test_killed_workers_job_is_retried_within_a_minute(fault_stack):
     stack, api = fault_stack, Api(fault_stack.base_url)
-    for worker in stack.workers[1:]:
-        worker.stop()
-    job_id = upload_slow(api)
-    wait_until(lambda: api.job(job_id).json()["status"] == "started", 30, "job started")
+    job_id = busy_single_worker(stack, api)
     kill_entirely(stack.workers[0])
     killed_at = time.monotonic()
     stack.start_worker()
@@ -166,10 +172,7 @@ def test_poison_file_fails_after_the_configured_attempts(fault_stack):
 
 def test_graceful_stop_finishes_the_current_job(fault_stack):
     stack, api = fault_stack, Api(fault_stack.base_url)
-    for worker in stack.workers[1:]:
-        worker.stop()
-    job_id = upload_slow(api)
-    wait_until(lambda: api.job(job_id).json()["status"] == "started", 30, "job started")
+    job_id = busy_single_worker(stack, api)
     stack.workers[0].send(signal.SIGTERM)
     queued_later = upload_all(api, 1)[0]
     stack.workers[0].proc.wait(60)
