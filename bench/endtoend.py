@@ -45,7 +45,8 @@ def measure(system: System, bodies: list[bytes], workers: int) -> dict:
         ends = system.drain(list(ids), before, timeout=max(120.0, len(bodies) / 5))
         app_cpu, work_cpu = tree_cpu(app) - app0, tree_cpu(workers_) - work0
         s3_cpu, redis_cpu = tree_cpu([servers["s3"]]) - s3_cpu0, tree_cpu([servers["redis"]]) - redis_cpu0
-        s3_requests, redis_commands = system.env.s3_requests() - s3_0, system.env.redis_commands() - redis0
+        s3_1, redis_commands = system.env.s3_requests(), system.env.redis_commands() - redis0
+        s3_requests = s3_1 - s3_0 if s3_1 is not None and s3_0 is not None else None
         busy, total = (now - then for now, then in zip(machine_ticks(), machine0, strict=True))
     finally:
         system.stop_workers()
@@ -60,7 +61,7 @@ def measure(system: System, bodies: list[bytes], workers: int) -> dict:
         "CPU-ms/job": rounded((app_cpu + work_cpu) * 1000 / n, 1),
         "app CPU-ms": rounded(app_cpu * 1000 / n, 1),
         "workers CPU-ms": rounded(work_cpu * 1000 / n, 1),
-        "S3 req/job": rounded(s3_requests / n, 1),
+        "S3 req/job": rounded(s3_requests / n, 1) if s3_requests is not None else None,
         "Redis cmd/job": rounded(redis_commands / n, 1),
         "S3 srv CPU-ms": rounded(s3_cpu * 1000 / n, 1),
         "Redis CPU-ms": rounded(redis_cpu * 1000 / n, 1),
@@ -78,15 +79,29 @@ def run(ctx: Context) -> Result:
         f"{n} txt uploads of ~3 KB, POST /uploads with {CONCURRENCY} in flight, each app under the same "
         "gunicorn (2 workers × 4 threads); jobs/s from the first upload to the last job's end; latency from "
         "a job's upload start to its end; CPU of the app and worker process trees (not Redis, not S3); "
-        "runs interleaved (1 worker for each system, then 2)"
+        "runs interleaved (1 worker for each system, then 2) on SeaweedFS, then the 2-worker runs on moto"
     )
-    systems = {key: SYSTEMS[key](ctx.env, f"e2e-{key}") for key in ("ours", "celery", "plain-rq")}
-    runs = [(workers, key) for workers in WORKER_COUNTS for key in systems]
+    for server in ctx.env.servers:
+        ctx.env.use(server)
+        primary = server == ctx.env.servers[0]
+        # The other server runs only the two-worker cases: the machine is shared, runs are kept short.
+        run_server(ctx, result, bodies, "" if primary else f" ({server})", WORKER_COUNTS if primary else (2,))
+    ctx.env.use(ctx.env.servers[0])
+    return result
+
+
+def run_server(
+    ctx: Context, result: Result, bodies: list[bytes], suffix: str, counts: tuple[int, ...]
+) -> None:
+    """Every system on the S3 server in use; rows and ratios named with `suffix`."""
+    tag = suffix.strip(" ()").replace("/", "-") or "main"
+    systems = {key: SYSTEMS[key](ctx.env, f"e2e-{key}-{tag}") for key in ("ours", "celery", "plain-rq")}
+    runs = [(workers, key) for workers in counts for key in systems]
     try:
         for workers, key in runs:
             system = systems[key]
             system.reset()
-            label = f"{LABELS[key]} ×{workers}"
+            label = f"{LABELS[key]} ×{workers}{suffix}"
             try:
                 result.add(label, **measure(system, bodies, workers))
             except Exception as exc:  # noqa: BLE001 - report it and go on with the other runs
@@ -94,11 +109,13 @@ def run(ctx: Context) -> Result:
     finally:
         for system in systems.values():
             system.close()
-    for workers in WORKER_COUNTS:
-        ours, celery, plain = (result.row(f"{LABELS[k]} ×{workers}") for k in ("ours", "celery", "plain-rq"))
-        result.ratios[f"ours/Celery jobs/s ×{workers}"] = ratio(ours.get("jobs/s"), celery.get("jobs/s"))
-        result.ratios[f"ours/plain RQ jobs/s ×{workers}"] = ratio(ours.get("jobs/s"), plain.get("jobs/s"))
-        result.ratios[f"ours/Celery CPU-ms/job ×{workers}"] = ratio(
+    for workers in counts:
+        ours, celery, plain = (
+            result.row(f"{LABELS[k]} ×{workers}{suffix}") for k in ("ours", "celery", "plain-rq")
+        )
+        jobs = {name: row.get("jobs/s") for name, row in (("ours", ours), ("celery", celery), ("rq", plain))}
+        result.ratios[f"ours/Celery jobs/s ×{workers}{suffix}"] = ratio(jobs["ours"], jobs["celery"])
+        result.ratios[f"ours/plain RQ jobs/s ×{workers}{suffix}"] = ratio(jobs["ours"], jobs["rq"])
+        result.ratios[f"ours/Celery CPU-ms/job ×{workers}{suffix}"] = ratio(
             ours.get("CPU-ms/job"), celery.get("CPU-ms/job")
         )
-    return result

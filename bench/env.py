@@ -1,4 +1,4 @@
-"""The services shared by the benchmarks: one redis-server and one moto S3 server, plus spawned apps."""
+"""The services shared by the benchmarks: one redis-server, the S3 servers (SeaweedFS, moto), spawned apps."""
 
 from __future__ import annotations
 
@@ -19,17 +19,37 @@ from infra.stack import Stack
 OURS_DB, CELERY_BROKER_DB, CELERY_BACKEND_DB, PLAIN_RQ_DB = 0, 1, 2, 3
 # Every HTTP app (ours and the baselines) runs under these gunicorn settings.
 GUNICORN_WORKERS, GUNICORN_THREADS = 2, 4
+# The S3 servers, the first one the default; `use()` switches the ones that measure both.
+S3_SERVERS = ("seaweedfs", "moto")
 
 
 class BenchEnv:
-    """Starts Redis and the S3 server once (via infra.stack), and apps or workers on demand."""
+    """Starts Redis and each S3 server once (via infra.stack), and apps or workers on demand."""
 
-    def __init__(self, base_dir: Path) -> None:
+    def __init__(self, base_dir: Path, servers: tuple[str, ...] = S3_SERVERS) -> None:
         base_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3_", "REDIS_"))}
-        self.stack = Stack(base_dir, base_env)
+        self.stacks = {
+            name: Stack(base_dir / name, base_env, s3_server=name, webhook=False) for name in servers
+        }
+        self.server = servers[0]
         self.services: list[Service] = []
         self.stack.start_redis()
-        self.stack.start_s3()
+        for stack in self.stacks.values():  # one Redis for all: the benchmarks pick databases
+            stack.redis_port, stack.env["REDIS_URL"] = self.stack.redis_port, self.stack.env["REDIS_URL"]
+            stack.start_s3()
+
+    @property
+    def servers(self) -> tuple[str, ...]:
+        return tuple(self.stacks)
+
+    @property
+    def stack(self) -> Stack:
+        """The stack of the S3 server in use."""
+        return self.stacks[self.server]
+
+    def use(self, server: str) -> None:
+        """Point s3_url, s3(), env() and the S3 counters at `server` (apps started later use it)."""
+        self.server = server
 
     @property
     def s3_url(self) -> str:
@@ -92,8 +112,10 @@ class BenchEnv:
         wait_for(up, 30, f"{name} answering")
         return service, url
 
-    def s3_requests(self) -> int:
-        """Requests the S3 server has answered so far (moto logs one line per request)."""
+    def s3_requests(self) -> int | None:
+        """Requests the S3 server has answered so far (moto logs one line per request; SeaweedFS none)."""
+        if self.stack.s3_server != "moto":
+            return None
         return self.stack.log("s3").read_bytes().count(b" HTTP/1.1")
 
     def redis_commands(self) -> int:
@@ -101,7 +123,8 @@ class BenchEnv:
         return int(self.redis().info("stats")["total_commands_processed"])
 
     def server_pids(self) -> dict[str, int]:
-        return {"redis": self.stack.redis.proc.pid, "s3": self.stack.s3.proc.pid}  # type: ignore[union-attr]
+        redis = self.stacks[self.servers[0]].redis
+        return {"redis": redis.proc.pid, "s3": self.stack.s3.proc.pid}  # type: ignore[union-attr]
 
     def stop(self, service: Service) -> None:
         service.stop(timeout=15)
@@ -112,4 +135,5 @@ class BenchEnv:
         for service in reversed(self.services):
             service.stop(timeout=10)
         self.services.clear()
-        self.stack.stop()
+        for stack in reversed(self.stacks.values()):
+            stack.stop()

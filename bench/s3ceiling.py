@@ -54,17 +54,22 @@ def measure(url: str, bucket: str, jobs: int, processes: int, threads: int, env:
 
 
 def run(ctx: Context) -> Result:
+    """The ceiling on each S3 server; the first server's (SeaweedFS) is the one the targets use."""
     jobs = ctx.pick(1000, 200)
     env = ctx.env
-    bucket = env.bucket("ceiling")
     result = Result(NAME)
     result.notes.append(
-        f"{jobs} jobs × (PUT ~3 KB upload, GET it, PUT result JSON) against the moto server, "
-        f"{CONCURRENCY} in flight; the ceiling is the better layout"
+        f"{jobs} jobs × (PUT ~3 KB upload, GET it, PUT result JSON) against each S3 server "
+        f"({', '.join(env.servers)}), {CONCURRENCY} in flight; the ceiling is the better layout"
     )
-    for processes, threads in LAYOUTS:
-        case = f"boto3 {processes} process{'es' if processes > 1 else ''} × {threads} threads"
-        result.add(case, **measure(env.s3_url, bucket, jobs, processes, threads, env.env()))
-    best = max(row["jobs/s"] for row in result.rows)
-    result.ratios = {"S3 ceiling jobs/s": best}
+    for server in env.servers:
+        env.use(server)
+        bucket = env.bucket("ceiling")
+        for processes, threads in LAYOUTS:
+            case = f"{server}: boto3 {processes} process{'es' if processes > 1 else ''} × {threads} threads"
+            result.add(case, **measure(env.s3_url, bucket, jobs, processes, threads, env.env()))
+        best = max(row["jobs/s"] for row in result.rows if row["case"].startswith(f"{server}:"))
+        suffix = "" if server == env.servers[0] else f" ({server})"
+        result.ratios[f"S3 ceiling jobs/s{suffix}"] = best
+    env.use(env.servers[0])
     return result

@@ -26,7 +26,13 @@ def main(argv: list[str]) -> int:
         int(argv[4]),
         float(argv[5]),
     )
-    config = Config(signature_version="s3v4", s3={"addressing_style": "path"}, max_pool_connections=threads)
+    config = Config(
+        signature_version="s3v4",
+        s3={"addressing_style": "path"},
+        max_pool_connections=threads,
+        request_checksum_calculation="when_required",  # as core/clients.py builds them
+        response_checksum_validation="when_required",
+    )
     s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1", config=config)
     bodies = small_texts(first + count)[first:]
     cursor, lock = iter(range(count)), threading.Lock()

@@ -40,6 +40,10 @@ def _s3_config(pool_size: int, attempts: int) -> Config:
         # botocore's standard mode backs off exponentially with jitter (capped at 20 s) between attempts.
         retries={"max_attempts": attempts, "mode": "standard"},
         max_pool_connections=pool_size,
+        # boto3 >= 1.36 adds CRC checksums to every upload and validates them on every download by
+        # default; several S3-compatible servers reject or mangle those headers, so only when required.
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
     )
 
 

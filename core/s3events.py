@@ -1,7 +1,9 @@
-"""Parse S3 event notifications (AWS and MinIO) into object references: pure, for webhooks and Lambda."""
+"""Parse bucket events (AWS/MinIO S3 notifications, SeaweedFS filer webhooks) into object references: pure."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_plus
@@ -68,3 +70,77 @@ def parse_event(body: Any, bucket: str) -> ParsedEvent:
         else:
             parsed.objects.append(found)
     return parsed
+
+
+# SeaweedFS: the filer's own webhook body, one entry per POST, its key a plain path (not URL-encoded).
+SEAWEED_CREATIONS = ("create", "update")  # an overwrite is an "update" of the entry: a new version
+SEAWEED_MULTIPART_DIR = ".uploads"  # where parts of unfinished multipart uploads are kept
+SEAWEED_ETAG = "Seaweed-X-Amz-ETag"
+
+
+def _b64(value: Any) -> bytes | None:
+    try:
+        return base64.b64decode(str(value), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _seaweed_etag(entry: dict[str, Any]) -> str | None:
+    """The S3 ETag the listing shows (the extended attribute, else the MD5), so both give one job id."""
+    extended = entry.get("extended") if isinstance(entry.get("extended"), dict) else {}
+    raw = _b64(extended.get(SEAWEED_ETAG)) if extended.get(SEAWEED_ETAG) else None
+    if raw:
+        return raw.decode(errors="replace").strip('"')
+    attributes = entry.get("attributes") if isinstance(entry.get("attributes"), dict) else {}
+    md5 = _b64(attributes.get("md5")) if attributes.get("md5") else None
+    return md5.hex() if md5 and len(md5) == 16 else None
+
+
+def _seaweed_path(body: dict[str, Any], entry: dict[str, Any]) -> str:
+    """The entry's full path: where it is now (a rename's new parent), else the event's key."""
+    message = body.get("message") if isinstance(body.get("message"), dict) else {}
+    parent, name = message.get("new_parent_path"), entry.get("name")
+    if isinstance(parent, str) and isinstance(name, str) and parent and name:
+        return f"{parent.rstrip('/')}/{name}"
+    return str(body.get("key", ""))
+
+
+def _seaweed_object(body: dict[str, Any], bucket: str) -> ObjectRef | str:
+    """The created object a SeaweedFS filer event announces, or the reason it is ignored."""
+    kind = body.get("event_type")
+    message = body.get("message") if isinstance(body.get("message"), dict) else {}
+    entry = message.get("new_entry")
+    if kind not in SEAWEED_CREATIONS or not isinstance(entry, dict):
+        return f"event {kind!r} is not an object creation"
+    root = f"/buckets/{bucket}/"
+    path = _seaweed_path(body, entry)
+    if not path.startswith(root):
+        return f"{path!r} is not in bucket {bucket!r}"
+    key = path.removeprefix(root)
+    if entry.get("is_directory") or not key or key.endswith("/"):
+        return "directory"
+    if key.split("/", 1)[0] == SEAWEED_MULTIPART_DIR:
+        return "multipart upload bookkeeping"
+    attributes = entry.get("attributes") if isinstance(entry.get("attributes"), dict) else {}
+    size = attributes.get("file_size", 0)
+    size = size if isinstance(size, int) and not isinstance(size, bool) else None
+    return ObjectRef(bucket=bucket, key=key, size=size, etag=_seaweed_etag(entry))
+
+
+def is_seaweed_event(body: Any) -> bool:
+    return isinstance(body, dict) and "event_type" in body and "Records" not in body
+
+
+def parse_seaweed_event(body: Any, bucket: str) -> ParsedEvent:
+    """One SeaweedFS filer webhook body: a created file in `bucket` becomes an object, the rest a reason."""
+    if not is_seaweed_event(body):
+        raise EventFormatError("A SeaweedFS event is a JSON object with `event_type`.")
+    found = _seaweed_object(body, bucket)
+    if isinstance(found, str):
+        return ParsedEvent(ignored=[found])
+    return ParsedEvent(objects=[found])
+
+
+def parse_any_event(body: Any, bucket: str) -> ParsedEvent:
+    """An S3 notification (`Records`, AWS and MinIO) or a SeaweedFS filer event, whichever `body` is."""
+    return parse_seaweed_event(body, bucket) if is_seaweed_event(body) else parse_event(body, bucket)

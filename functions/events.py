@@ -1,4 +1,4 @@
-"""`POST /events`: S3 event notifications (AWS, MinIO) turned into jobs, one per object version."""
+"""`POST /events`: S3 notifications (AWS, MinIO) and SeaweedFS filer events made jobs, one per version."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import hmac
 from flask import Blueprint, request
 
 from core.intake import ingest_event
-from core.s3events import EventFormatError, parse_event
+from core.s3events import EventFormatError, parse_any_event
 from functions.context import services
 from functions.errors import ApiError
 
@@ -28,7 +28,7 @@ def receive_events():
     if token and not _authorized(token):
         raise ApiError(401, "unauthorized", "POST /events needs `Authorization: Bearer <EVENTS_TOKEN>`.")
     try:
-        parsed = parse_event(request.get_json(silent=True), svc.settings.s3_bucket)
+        parsed = parse_any_event(request.get_json(silent=True), svc.settings.s3_bucket)
     except EventFormatError as exc:
         raise ApiError(400, "bad_request", str(exc)) from None
     return ingest_event(svc, parsed)

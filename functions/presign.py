@@ -51,7 +51,9 @@ def _signed_upload(svc: Services, key: str, size: int, content_type: str, method
             ExpiresIn=expires,
         )
         return {"method": "POST", "url": post["url"], "fields": post["fields"]}
-    params = {"Bucket": bucket, "Key": key, "ContentType": content_type}
+    # Content-Length is signed too, so a server that checks signatures refuses a body of another size;
+    # clients send it anyway (browsers may not set it), so only Content-Type is listed in `headers`.
+    params = {"Bucket": bucket, "Key": key, "ContentType": content_type, "ContentLength": size}
     url = svc.clients.public_s3.generate_presigned_url("put_object", Params=params, ExpiresIn=expires)
     return {"method": "PUT", "url": url, "headers": {"Content-Type": content_type}}
 

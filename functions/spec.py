@@ -127,7 +127,7 @@ def intake_paths() -> dict[str, Any]:
             security=API_KEY, parameters=[JOB_ID],
         )},
         "/events": {"post": op(
-            "receiveEvents", "events", "Receive S3 event notifications (AWS, MinIO).", {"200": events},
+            "receiveEvents", "events", "Receive bucket events (AWS, MinIO, SeaweedFS).", {"200": events},
             {400: "`bad_request`: not an S3 event notification.", 413: "`too_large`: the body is too large."},
             security=EVENTS_TOKEN, requestBody=json_body("S3Event", Records=[S3_RECORD]),
         )},

@@ -166,8 +166,16 @@ def intake_schemas(max_upload_bytes: int) -> dict[str, Schema]:
         "S3Event": {
             "description": "An S3 event notification as AWS and MinIO send it, or the `s3:TestEvent` "
                            "sent when a destination is configured (acknowledged, never a job).",
-            "anyOf": [obj(["Records"], Records=array(ref("S3EventRecord"))), ref("S3TestEvent")],
+            "anyOf": [obj(["Records"], Records=array(ref("S3EventRecord"))), ref("S3TestEvent"),
+                      ref("SeaweedEvent")],
         },
+        "SeaweedEvent": obj(
+            ["event_type", "key"],
+            "A SeaweedFS filer webhook event: a `create` (or `update`) of a file under "
+            "`/buckets/<S3_BUCKET>/` becomes a job; directories, `.uploads/` multipart bookkeeping, deletes "
+            "and other buckets are ignored. The key is a plain path, not URL-encoded.",
+            event_type=STR, key=STR, message={"type": "object"},
+        ),
         "S3TestEvent": obj(["Event"], Event={**STR, "pattern": "TestEvent$"}),
         # Any record is accepted: the ones that announce no object creation in the bucket are ignored.
         "S3EventRecord": {"description": RECORD, "examples": [S3_RECORD]},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -73,14 +74,16 @@ class Service:
     argv: list[str]
     env: dict[str, str]
     log_path: Path
+    cwd: Path = ROOT
     proc: subprocess.Popen | None = field(default=None, repr=False)
 
     def start(self) -> Service:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps it open
         self.proc = subprocess.Popen(
-            self.argv, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
-        )
+            self.argv, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.cwd,
+            start_new_session=True,
+        )  # fmt: skip
         log.close()
         return self
 
@@ -106,6 +109,21 @@ class Service:
 
     def kill(self) -> None:
         self.stop(sig=signal.SIGKILL)
+
+
+def stop_together(services: list[Service], timeout: float = 10.0) -> None:
+    """SIGTERM every service at once, then wait for all; SIGKILL whoever is left after `timeout`."""
+    for service in services:
+        with contextlib.suppress(ProcessLookupError):
+            service.send(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for service in services:
+        if service.proc is None:
+            continue
+        try:
+            service.proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            service.kill()
 
 
 def python_argv(*args: str) -> list[str]:

@@ -5,11 +5,13 @@ cd "$ROOT"
 REQS="${1:-requirements.txt}"
 PY="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
+  echo "setting up .venv (a few minutes, first run only)" >&2
   "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is needed" >&2; exit 1; }
   "$PY" -m venv .venv
 fi
 STAMP=".venv/.installed-$(cat requirements*.txt | sha256sum | cut -c1-16)-$(basename "$REQS")"
 if [ ! -f "$STAMP" ]; then
+  echo "installing $REQS into .venv (once per change of the requirements)" >&2
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -r "$REQS"
   # The `filejobs` command; setuptools' editable-install chatter goes to the log only on failure.

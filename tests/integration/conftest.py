@@ -1,4 +1,4 @@
-"""A real stack for the integration tests: redis-server, moto's S3 server, functions and workers."""
+"""A real stack for the integration tests: redis-server, SeaweedFS (or moto), functions and workers."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ TEST_ENV = {
 }
 
 
-def make_stack(tmp_path_factory, name: str, workers: int = 2, **env: str) -> Stack:
+def make_stack(
+    tmp_path_factory, name: str, workers: int = 2, s3_server: str = "seaweedfs", **env: str
+) -> Stack:
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3_", "REDIS_"))}
-    stack = Stack(tmp_path_factory.mktemp(name), {**base_env, **TEST_ENV, **env})
+    stack = Stack(tmp_path_factory.mktemp(name), {**base_env, **TEST_ENV, **env}, s3_server=s3_server)
     try:
         return stack.start(workers=workers)
     except BaseException:
@@ -28,8 +30,8 @@ def make_stack(tmp_path_factory, name: str, workers: int = 2, **env: str) -> Sta
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Iterator[Stack]:
-    stack = make_stack(tmp_path_factory, "stack")
+def stack(tmp_path_factory, s3_server: str) -> Iterator[Stack]:
+    stack = make_stack(tmp_path_factory, f"stack-{s3_server}", s3_server=s3_server)
     yield stack
     stack.stop()
 

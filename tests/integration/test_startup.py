@@ -14,7 +14,7 @@ from tests.client import Api
 
 
 def test_functions_create_the_bucket_and_a_burst_worker_drains_the_queue(tmp_path):
-    stack = Stack(tmp_path, {**os.environ, "DOTENV": "0"})
+    stack = Stack(tmp_path, {**os.environ, "DOTENV": "0"}, s3_server="moto")
     try:
         stack.start_redis()
         argv = python_argv("-m", "moto.server", "-H", "127.0.0.1", "-p", str(stack.s3_port))
@@ -23,7 +23,7 @@ def test_functions_create_the_bucket_and_a_burst_worker_drains_the_queue(tmp_pat
         wait_until(
             lambda: requests.get(url, timeout=1).status_code < 500, 30, "moto S3 server", stack.s3.proc
         )
-        stack.start_functions()  # no bucket yet: `python -m functions` makes it
+        stack.start_functions(python_argv("-m", "functions"))  # no bucket yet: the dev server makes it
         assert requests.get(stack.base_url + "/healthz", timeout=10).json()["checks"]["s3"] == "ok"
         api = Api(stack.base_url)
         job_ids = [api.upload_one(f"{n}.txt", b"one two three")["job_id"] for n in range(5)]

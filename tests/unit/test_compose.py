@@ -21,6 +21,7 @@ from infra.minio_init import WEBHOOK_ARN
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
+SEAWEEDFS_TEXT = (ROOT / "docker-compose.seaweedfs.yml").read_text()
 SERVICES: dict[str, Any] = yaml.safe_load(COMPOSE_TEXT)["services"]
 APP_SERVICES = ("functions", "worker", "reconciler", "init")
 STANDARD_ENV = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}  # read by boto3, not by the settings
@@ -205,7 +206,7 @@ def test_services_start_in_order() -> None:
 
 
 def test_env_example_lists_exactly_the_variables_compose_reads() -> None:
-    used = {match.group(1) for match in INTERPOLATION.finditer(COMPOSE_TEXT)}
+    used = {match.group(1) for match in INTERPOLATION.finditer(COMPOSE_TEXT + SEAWEEDFS_TEXT)}
     assert used == set(env_example())
 
 

@@ -190,3 +190,13 @@ def test_app_pods_run_unprivileged(name):
     spec = of_kind("Deployment")[name]["spec"]["template"]["spec"]
     assert spec["securityContext"]["runAsNonRoot"] and spec["serviceAccountName"] == "filejobs"
     assert spec["containers"][0]["securityContext"]["allowPrivilegeEscalation"] is False
+
+
+def test_the_bucket_init_job_sets_up_the_bucket_with_the_apps_settings():
+    job = of_kind("Job")["filejobs-bucket-init"]["spec"]["template"]["spec"]
+    container = job["containers"][0]
+    module, _ = module_of(container["command"])
+    assert module == "infra.bucket_init" and importlib.util.find_spec(module) is not None
+    refs = [(ref.get("configMapRef") or ref.get("secretRef"))["name"] for ref in container["envFrom"]]
+    assert refs == ["filejobs-config", "filejobs-secrets"] and job["restartPolicy"] == "OnFailure"
+    assert job["securityContext"]["runAsNonRoot"] and job["serviceAccountName"] == "filejobs"
