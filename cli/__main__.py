@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from cli import commands, drop, submit
-from cli.api import Api, ApiFailure
+from cli.api import CHECK_SETTINGS, Api, ApiFailure
 from cli.args import API_ERROR, parse
+from cli.runenv import candidates, with_run_settings
 
 Command = Callable[..., int]
 COMMANDS: dict[str, Command] = {
@@ -22,14 +24,26 @@ COMMANDS: dict[str, Command] = {
 }
 
 
+def hint(settings_from: str | None) -> str:
+    """What to check when nothing answers at the API's URL."""
+    if settings_from:
+        return f"FILEJOBS_API came from {settings_from}: is ./scripts/run still running?"
+    return CHECK_SETTINGS
+
+
 def main(
     argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None,
-    out: TextIO | None = None, err: TextIO | None = None,
+    out: TextIO | None = None, err: TextIO | None = None, run_files: Sequence[Path] | None = None,
 ) -> int:  # fmt: skip
-    """Run one command; its exit code (3 when the API failed or could not be reached)."""
-    args = parse(sys.argv[1:] if argv is None else argv, os.environ if env is None else env)
+    """Run one command; its exit code (3 when the API failed or could not be reached).
+
+    Without FILEJOBS_API in `env`, the first of `run_files` (default: the embedded run's `.embedded/env`
+    in the current directory, then in the repository) that names one fills in."""
+    files = candidates(Path.cwd()) if run_files is None else run_files
+    env = with_run_settings(os.environ if env is None else env, files)
+    args = parse(sys.argv[1:] if argv is None else argv, env)
     out, err = out or sys.stdout, err or sys.stderr
-    api = Api(args.api, args.api_key, args.http_timeout)
+    api = Api(args.api, args.api_key, args.http_timeout, hint(args.settings_from))
     try:
         return COMMANDS[args.command](api, args, out, err)
     except ApiFailure as exc:

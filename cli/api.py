@@ -8,7 +8,8 @@ from typing import IO, Any
 import requests
 
 # requests' own exceptions say which host failed; the message adds what the user can do about it.
-UNREACHABLE = "cannot reach the API at {base} ({reason}); check --api or FILEJOBS_API"
+UNREACHABLE = "cannot reach the API at {base} ({reason}); {hint}"
+CHECK_SETTINGS = "check --api or FILEJOBS_API"
 
 
 class ApiFailure(Exception):
@@ -42,9 +43,11 @@ def failure_of(reply: requests.Response) -> ApiFailure:
 class Api:
     """A session on one deployment: base URL, optional API key, a timeout on every request."""
 
-    def __init__(self, base: str, api_key: str | None = None, timeout: float = 30.0) -> None:
+    def __init__(
+        self, base: str, api_key: str | None = None, timeout: float = 30.0, hint: str = CHECK_SETTINGS
+    ) -> None:
         self.base = base.rstrip("/")
-        self.timeout = timeout
+        self.timeout, self.hint = timeout, hint
         self.http = requests.Session()
         self.http.headers["User-Agent"] = "filejobs-cli"
         if api_key:
@@ -71,7 +74,8 @@ class Api:
             raise ApiFailure(message, "timeout") from None
         except requests.RequestException as exc:
             reason = type(exc).__name__
-            raise ApiFailure(UNREACHABLE.format(base=self.base, reason=reason), "unreachable") from None
+            message = UNREACHABLE.format(base=self.base, reason=reason, hint=self.hint)
+            raise ApiFailure(message, "unreachable") from None
 
     def get(self, path: str, **params: Any) -> Any:
         """GET `path` with query `params`; the JSON reply."""

@@ -5,11 +5,18 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping, Sequence
 
+from cli.runenv import SOURCE_KEY
+
 DEFAULT_API = "http://127.0.0.1:8000"
 DESCRIPTION = "Send files to the file-jobs API and follow their jobs."
 # Exit codes (2 is argparse's own for bad usage).
 OK, FAILED, USAGE, API_ERROR = 0, 1, 2, 3
-EPILOG = "exit codes: 0 all good, 1 a job failed or a file was refused, 2 bad usage, 3 the API failed."
+EPILOG = (
+    "Without --api or FILEJOBS_API, filejobs uses the embedded run's .embedded/env (in the current "
+    "directory, else in the repository), which ./scripts/run writes. Exit codes: 0 all good, 1 a job "
+    "failed, a file was refused or an id is unknown, 2 bad usage, 3 the API failed or could not be reached."
+)
+S3_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL", "AWS_REGION")
 
 
 def _positive(value: str) -> float:
@@ -28,7 +35,9 @@ def _prefix(value: str) -> str:
 
 def _connection(parser: argparse.ArgumentParser, api: object, api_key: object, timeout: object) -> None:
     """--api, --api-key and --http-timeout (on subcommands with SUPPRESS, so they only override)."""
-    parser.add_argument("--api", default=api, help=f"base URL of the API (env FILEJOBS_API, {DEFAULT_API})")
+    parser.add_argument(
+        "--api", default=api, help=f"base URL of the API (env FILEJOBS_API, .embedded/env, {DEFAULT_API})"
+    )
     parser.add_argument("--api-key", default=api_key, help="sent as X-API-Key (env FILEJOBS_API_KEY)")
     parser.add_argument("--http-timeout", type=_positive, default=timeout, help="seconds per HTTP request")
 
@@ -48,7 +57,10 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
 
     submit = sub.add_parser("submit", parents=[common], help="upload files and start jobs")
     submit.add_argument("paths", nargs="+", metavar="FILE|DIR", help="files, or folders searched recursively")
-    submit.add_argument("--wait", action="store_true", help="wait for every job to end, then print a table")
+    submit.add_argument(
+        "--wait", action="store_true",
+        help="wait for every job to end, then print a table (instead of a line per job as it starts)",
+    )  # fmt: skip
     submit.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     _waiting(submit, poll=0.5, timeout=600)
 
@@ -60,12 +72,18 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     watch.add_argument("batch_id")
     _waiting(watch, poll=1.0, timeout=3600)
 
-    drop = sub.add_parser("drop", parents=[common], help="copy a folder into the bucket's drop prefix")
+    drop = sub.add_parser(
+        "drop", parents=[common],
+        help="copy a folder into the bucket's drop prefix (needs S3 credentials: AWS_* or .embedded/env)",
+    )  # fmt: skip
     drop.add_argument("dir", metavar="DIR")
-    drop.add_argument("--s3-endpoint", help="S3 API endpoint (default: AWS, or AWS_ENDPOINT_URL)")
+    drop.add_argument(
+        "--s3-endpoint", default=env.get("AWS_ENDPOINT_URL") or None,
+        help="S3 API endpoint (default: AWS_ENDPOINT_URL, else AWS)",
+    )  # fmt: skip
     drop.add_argument("--bucket", default="jobs", help="bucket (jobs)")
     drop.add_argument("--prefix", type=_prefix, default="incoming/", help="key prefix (incoming/)")
-    drop.add_argument("--region", help="AWS region (default: boto3's chain)")
+    drop.add_argument("--region", default=env.get("AWS_REGION") or None, help="AWS region (boto3's chain)")
     drop.add_argument(
         "--batch", action="store_true",
         help="then POST /batches for the prefix and watch it (give each run its own --prefix)",
@@ -78,7 +96,7 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     requeue.add_argument("--batch", metavar="BATCH_ID", help="take the jobs from this batch")
     requeue.add_argument("--failed", action="store_true", help="only the failed jobs (required with --batch)")
     requeue.add_argument("--code", help="only jobs that failed with this error code")
-    requeue.add_argument("--dry-run", action="store_true", help="list the jobs, retry none")
+    requeue.add_argument("--dry-run", action="store_true", help="list the jobs (id, file), retry none")
 
     sub.add_parser("stats", parents=[common], help="health, limits and metrics of the deployment")
     return parser
@@ -98,4 +116,7 @@ def parse(argv: Sequence[str], env: Mapping[str, str]) -> argparse.Namespace:
     if not args.api.startswith(("http://", "https://")):
         parser.error(f"--api {args.api!r} must be an http:// or https:// URL")
     args.api = args.api.rstrip("/")
+    from_file = env.get(SOURCE_KEY) and args.api == (env.get("FILEJOBS_API") or "").rstrip("/")
+    args.settings_from = env.get(SOURCE_KEY) if from_file else None
+    args.s3_env = {name: env[name] for name in S3_ENV if env.get(name)}
     return args

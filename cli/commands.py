@@ -10,14 +10,29 @@ from typing import Any, TextIO
 
 from cli.api import Api, ApiFailure
 from cli.args import API_ERROR, FAILED, OK
-from cli.render import batch_line, error_code, health_lines, parse_metrics, short_job
+from cli.render import (
+    batch_line,
+    error_code,
+    failed_line,
+    health_lines,
+    job_name,
+    nothing_to_requeue,
+    parse_metrics,
+    short_job,
+)
 
 PAGE = 1000  # the API's largest page of a batch's jobs
 
 
 def status(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Print a job as JSON, or as one line with --short; the exit code does not depend on its status."""
-    job = api.get(f"/jobs/{args.job_id}")
+    """Print a job as JSON, or as one line with --short; 1 for an unknown id, whatever the job's status."""
+    try:
+        job = api.get(f"/jobs/{args.job_id}")
+    except ApiFailure as exc:
+        if exc.status != 404:
+            raise
+        print(f"filejobs: {exc}", file=err)
+        return FAILED
     print(short_job(job) if args.short else json.dumps(job, indent=2), file=out)
     return OK
 
@@ -25,21 +40,32 @@ def status(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def watch_batch(
     api: Api, batch_id: str, poll: float, timeout: float, out: TextIO, err: TextIO,
     clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+    prefix: str = "",
 ) -> int:  # fmt: skip
-    """Print the batch's counts whenever they change until it is done; FAILED if any job failed."""
+    """Show the batch's counts until it is done, on one line redrawn in place when `out` is a terminal
+    (else a line per change); then name the failed files. FAILED if any job failed."""
+    in_place = out.isatty()
     deadline, last = clock() + timeout, ""
     while True:
         batch = api.get(f"/batches/{batch_id}", limit=1)
         line = batch_line(batch)
         if line != last:
-            print(line, file=out, flush=True)
+            out.write(("\r\x1b[K" + line) if in_place else line + "\n")
+            out.flush()
             last = line
-        if batch["status"] == "done":
-            return FAILED if batch["counts"].get("failed") else OK
-        if clock() >= deadline:
-            print(f"filejobs: gave up watching after {timeout:g} s", file=err)
-            return FAILED
+        if batch["status"] == "done" or clock() >= deadline:
+            break
         sleep(poll)
+    if in_place:
+        out.write("\n")
+    if batch["status"] != "done":
+        print(f"filejobs: gave up watching after {timeout:g} s", file=err)
+        return FAILED
+    if not batch["counts"].get("failed"):
+        return OK
+    failed = [job for job in batch_jobs(api, batch_id) if job["status"] == "failed"]
+    print(failed_line(failed, prefix), file=out, flush=True)
+    return FAILED
 
 
 def watch(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -72,17 +98,28 @@ def missing_route(api: Api, job_id: str, exc: ApiFailure) -> ApiFailure | None:
     return ApiFailure(message, "not_supported", exc.status)
 
 
+def chosen_jobs(api: Api, args: argparse.Namespace, err: TextIO) -> list[dict[str, Any]]:
+    """The jobs to retry: those named (looked up for their names only in a dry run), or the batch's
+    failed ones with the code asked for; says precisely why when there are none."""
+    if args.job_ids:
+        lookup = args.dry_run
+        return [api.get(f"/jobs/{job_id}") if lookup else {"job_id": job_id} for job_id in args.job_ids]
+    jobs = batch_jobs(api, args.batch)
+    chosen = [job for job in jobs if job["job_id"] in select_failed(jobs, args.code)]
+    if not chosen:
+        print(f"filejobs: {nothing_to_requeue(jobs, args.batch, args.code)}", file=err)
+    return chosen
+
+
 def requeue(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """POST /jobs/<id>/retry for each job given or each failed job of the batch."""
-    job_ids = args.job_ids or select_failed(batch_jobs(api, args.batch), args.code)
-    if not job_ids:
-        print("filejobs: no failed jobs to requeue", file=err)
+    jobs = chosen_jobs(api, args, err)
+    if args.dry_run:
+        for job in jobs:
+            print(f"{job['job_id']}\t{job_name(job)}\t{error_code(job)}".rstrip(), file=out)
         return OK
     refused = 0
-    for job_id in job_ids:
-        if args.dry_run:
-            print(job_id, file=out)
-            continue
+    for job_id in (job["job_id"] for job in jobs):
         try:
             job = api.post(f"/jobs/{job_id}/retry")
         except ApiFailure as exc:

@@ -54,3 +54,13 @@ def drop_keys(folder: Path, prefix: str) -> list[tuple[Path, str]]:
     """(file, key) for every file under `folder`, keyed by its path relative to it under `prefix`."""
     found = sorted(p for p in folder.rglob("*") if p.is_file())
     return [(path, prefix + path.relative_to(folder).as_posix()) for path in found]
+
+
+def label(path: Path, cwd: Path | None = None) -> str:
+    """How a file is named in every line: relative to the current directory when under it, else as given."""
+    if path.is_absolute():
+        try:
+            return path.relative_to(cwd or Path.cwd()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-JOB_HEADERS = ("FILE", "STATUS", "WORDS", "ERROR")
+JOB_HEADERS = ("FILE", "STATUS", "WORDS", "ERROR", "JOB")
 BATCH_COUNTS = ("finished", "failed", "started", "queued")
 # Samples of Python's and the process's default collectors, creation times and histogram buckets:
 # noise in a summary for a person (the _count and _sum of each histogram stay).
 DEFAULT_COLLECTORS = ("python_", "process_")
 NOISE_SUFFIXES = ("_created", "_bucket")
 # name{labels} value [timestamp]; label values may hold spaces.
+PAGES_NAMED = 10
 SAMPLE = re.compile(r"^([A-Za-z_:][\w:]*(?:\{.*\})?)\s+(\S+)(?:\s+-?\d+)?$")
 
 
@@ -36,21 +38,52 @@ def words(job: dict[str, Any]) -> str:
 
 
 def jobs_table(entries: Sequence[tuple[str, dict[str, Any]]]) -> str:
-    """(file as the user named it, job) rows: file, status, words, error code."""
-    rows = [(name, job.get("status", "?"), words(job), error_code(job)) for name, job in entries]
+    """(file as the user named it, job) rows: file, status, words, error code, job id."""
+    rows = [
+        (name, job.get("status", "?"), words(job), error_code(job), job.get("job_id") or "")
+        for name, job in entries
+    ]
     return table(JOB_HEADERS, rows)
 
 
+def listing(numbers: Sequence[object], shown: int = PAGES_NAMED) -> str:
+    """'2, 3 and 9' / '1, 2, 3 … and 7 more'."""
+    items = [str(number) for number in numbers]
+    if len(items) > shown:
+        return f"{', '.join(items[:shown])} and {len(items) - shown} more"
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def result_details(result: dict[str, Any]) -> list[str]:
+    """The richer result's fields that are present: pages, reading time, language, sha256."""
+    details = []
+    if "pages" in result:
+        details.append(f"{result['pages']} pages")
+    if isinstance(result.get("reading_minutes"), int | float):
+        details.append(f"{result['reading_minutes']:g} min to read")
+    language = result.get("language")
+    if isinstance(language, dict) and language.get("code"):
+        confidence = language.get("confidence")
+        sure = f" ({confidence:.0%})" if isinstance(confidence, int | float) else ""
+        details.append(f"language {language['code']}{sure}")
+    if result.get("sha256"):
+        details.append(f"sha256 {result['sha256']}")
+    return details
+
+
 def short_job(job: dict[str, Any]) -> str:
-    """'<id> finished report.pdf: 1234 words, 3 pages' or '<id> failed x.pdf: corrupt_file (message)'."""
+    """'<id> finished report.pdf: 1234 words, 3 pages, ...' or '<id> failed x.pdf: corrupt_file (message)'."""
     head = f"{job.get('job_id', '?')} {job.get('status', '?')} {job.get('filename') or ''}".rstrip()
     result, error = job.get("result") or {}, job.get("error") or {}
     if error:
         return f"{head}: {error.get('code')} ({error.get('message', '')})"
-    if "words" in result:
-        pages = f", {result['pages']} pages" if "pages" in result else ""
-        return f"{head}: {result['words']} words{pages}"
-    return head
+    if "words" not in result:
+        return head
+    line = f"{head}: " + ", ".join([f"{result['words']} words", *result_details(result)])
+    scans = result.get("pages_without_text")
+    if scans:
+        line += f"; no text on page{'s' if len(scans) > 1 else ''} {listing(scans)} (a scan? it needs OCR)"
+    return line
 
 
 def batch_line(batch: dict[str, Any]) -> str:
@@ -59,6 +92,30 @@ def batch_line(batch: dict[str, Any]) -> str:
     ended = counts.get("finished", 0) + counts.get("failed", 0)
     detail = ", ".join(f"{name} {counts.get(name, 0)}" for name in BATCH_COUNTS)
     return f"{batch.get('batch_id')} {batch.get('status')}: {ended}/{batch.get('total', 0)} ended ({detail})"
+
+
+def job_name(job: dict[str, Any], prefix: str = "") -> str:
+    """A job's file as the user knows it: its key under the dropped folder, else its filename."""
+    key = (job.get("source") or {}).get("key") or ""
+    if prefix and key.startswith(prefix):
+        return key[len(prefix) :]
+    return job.get("filename") or key or job.get("job_id", "?")
+
+
+def failed_line(jobs: Sequence[dict[str, Any]], prefix: str = "", shown: int = PAGES_NAMED) -> str:
+    """'failed: a.pdf (corrupt_file), b/c.txt (timeout)' naming at most `shown` files."""
+    names = [f"{job_name(job, prefix)} ({error_code(job) or '?'})" for job in jobs]
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return f"failed: {', '.join(names[:shown])}{more}"
+
+
+def nothing_to_requeue(jobs: Sequence[dict[str, Any]], batch_id: str, code: str | None) -> str:
+    """Why a batch has nothing to retry: no failed job at all, or none failed with `code`."""
+    failed = Counter(error_code(job) for job in jobs if job.get("status") == "failed")
+    if not failed:
+        return f"batch {batch_id} has no failed jobs ({len(jobs)} jobs); nothing to requeue"
+    others = ", ".join(f"{name or '?'} {count}" for name, count in sorted(failed.items()))
+    return f"no job of batch {batch_id} failed with code {code!r} (failed: {others}); nothing to requeue"
 
 
 def parse_metrics(text: str) -> list[tuple[str, str]]:

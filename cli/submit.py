@@ -1,4 +1,4 @@
-"""`filejobs submit`: presign, PUT from disk with a progress bar, start; with --wait, a table of results."""
+"""`filejobs submit`: presign, PUT from disk under one progress bar, start; --wait prints a table."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from cli.api import Api, ApiFailure
 from cli.args import FAILED, OK
-from cli.files import MISSING, collect, content_type
+from cli.files import MISSING, collect, content_type, label
 from cli.progress import Progress, ProgressReader
 from cli.render import jobs_table
 
@@ -29,37 +29,56 @@ def running(job: dict[str, Any]) -> bool:
     return bool(job.get("job_id")) and job.get("status") not in ENDED
 
 
-def send_file(api: Api, path: Path, progress: bool) -> dict[str, Any]:
+def send_file(api: Api, path: Path, size: int, bar: Progress) -> dict[str, Any]:
     """Presign, upload and start one file; returns the job as `POST /jobs/<id>/start` answers."""
-    size = path.stat().st_size
     asked = {"filename": path.name, "size": size, "content_type": content_type(path)}
     ticket = api.post("/uploads/presign", asked)
     upload = ticket["upload"]
-    with path.open("rb") as file, Progress(path.name, size, enabled=None if progress else False) as bar:
+    with path.open("rb") as file:
         # An empty body goes as b"": a zero-length stream would be sent chunked, which S3 refuses.
         body = ProgressReader(file, size, bar) if size else b""
         api.put_upload(upload["url"], upload.get("headers") or {}, body)
     return api.call("POST", f"/jobs/{ticket['job_id']}/start", ok=(202,))
 
 
-def send_all(api: Api, paths: list[Path], progress: bool, out: TextIO, err: TextIO) -> list[Entry]:
-    """Send every file, printing `<job_id>\\t<path>` as each starts; refusals are kept, not fatal."""
+def size_of(path: Path) -> int:
+    """The file's size, 0 when it cannot be read (sending it then reports why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def send_one(api: Api, path: Path, size: int, bar: Progress) -> dict[str, Any]:
+    """The started job, or a refusal (noted above the bar) that does not stop the others."""
+    name = label(path)
+    try:
+        return send_file(api, path, size, bar)
+    except ApiFailure as exc:
+        # Nothing answered, a wrong key, or a server fault: every other file would fail the same way.
+        if exc.status is None or exc.status in (401, 403) or exc.status >= 500:
+            raise
+        bar.note(f"filejobs: {name}: {exc}")
+        return refusal(exc.code, exc.message)
+    except OSError as exc:
+        bar.note(f"filejobs: {name}: {exc.strerror or exc}")
+        return refusal("unreadable", str(exc.strerror or exc))
+
+
+def send_all(
+    api: Api, paths: list[Path], progress: bool, out: TextIO, err: TextIO, ids: bool = True
+) -> list[Entry]:
+    """Send every file under one bar on `err`; with `ids`, print `<job_id>\t<file>` as each starts."""
     entries: list[Entry] = []
-    for path in paths:
-        try:
-            job = send_file(api, path, progress)
-        except ApiFailure as exc:
-            # Nothing answered, a wrong key, or a server fault: every other file would fail the same way.
-            if exc.status is None or exc.status in (401, 403) or exc.status >= 500:
-                raise
-            print(f"filejobs: {path}: {exc}", file=err)
-            job = refusal(exc.code, exc.message)
-        except OSError as exc:
-            print(f"filejobs: {path}: {exc.strerror or exc}", file=err)
-            job = refusal("unreadable", str(exc.strerror or exc))
-        else:
-            print(f"{job['job_id']}\t{path}", file=out, flush=True)
-        entries.append((str(path), job))
+    sizes = [size_of(path) for path in paths]
+    with Progress(len(paths), sum(sizes), stream=err, enabled=None if progress else False) as bar:
+        for path, size in zip(paths, sizes, strict=True):
+            bar.start_file(label(path), size)
+            job = send_one(api, path, size, bar)
+            bar.end_file()
+            if ids and job.get("job_id"):
+                bar.note(f"{job['job_id']}\t{label(path)}", stream=out)
+            entries.append((label(path), job))
     return entries
 
 
@@ -90,12 +109,12 @@ def run(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """The submit command; FAILED when a file was missing or refused, or (with --wait) a job failed."""
     files, skipped = collect(args.paths)
     for path, reason in skipped:
-        print(f"filejobs: skipped {path}: {reason}", file=err)
+        print(f"filejobs: skipped {label(path)}: {reason}", file=err)
     missing = any(reason == MISSING for _, reason in skipped)
     if not files:
         print("filejobs: nothing to submit", file=err)
         return FAILED
-    entries = send_all(api, files, not args.no_progress, out, err)
+    entries = send_all(api, files, not args.no_progress, out, err, ids=not args.wait)
     if args.wait:
         ended = wait_jobs(api, entries, args.poll, args.timeout)
         print(jobs_table(entries), file=out)
