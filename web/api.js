@@ -24,12 +24,41 @@ export function apiUrl(path) {
   return BASE + path;
 }
 
+// The API key, when the server asks for one (401): kept for this tab only, never in localStorage.
+const KEY_ITEM = "filejobs.apiKey";
+
+export function apiKey() {
+  try {
+    return sessionStorage.getItem(KEY_ITEM) || "";
+  } catch {
+    return "";
+  }
+}
+
+export function setApiKey(key) {
+  try {
+    if (key) sessionStorage.setItem(KEY_ITEM, key);
+    else sessionStorage.removeItem(KEY_ITEM);
+  } catch {
+    // Storage disabled: the key lasts until the page is reloaded.
+  }
+  memoryKey = key;
+}
+
+let memoryKey = "";
+
+function currentKey() {
+  return apiKey() || memoryKey;
+}
+
 export function jobPath(jobId) {
   return `/jobs/${encodeURIComponent(jobId)}`;
 }
 
 async function request(method, path, { body, signal } = {}) {
   const init = { method, signal, headers: { Accept: "application/json" } };
+  const key = currentKey();
+  if (key) init.headers["X-API-Key"] = key;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -81,6 +110,11 @@ export function getJob(jobId) {
 
 export function resultUrl(jobId) {
   return apiUrl(`${jobPath(jobId)}/result`);
+}
+
+/** Whether requests carry a key (a plain link to the result cannot: the page opens a copy instead). */
+export function usesKey() {
+  return Boolean(currentKey());
 }
 
 /** Why a PUT to the bucket did not succeed: "aborted", "network" (incl. CORS) or "http" (with status). */

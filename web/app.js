@@ -10,7 +10,7 @@ import { RowView, announcement, summaryText } from "./view.js";
 
 const UPLOAD_CONCURRENCY = 3;
 const RETRYABLE_JOB_ERRORS = new Set(["internal", "timeout", "upload_missing"]);
-const IN_PROGRESS = new Set(["checking", "waiting", "uploading", "starting", "awaiting_upload", "queued", "started"]);
+const IN_PROGRESS = new Set(["checking", "waiting", "needs_key", "uploading", "starting", "awaiting_upload", "queued", "started"]);
 const KEPT = new Set(["uploading", "starting", "awaiting_upload", "queued", "started", "finished", "failed", "checking", "interrupted"]);
 const ANNOUNCER_KEEP = 8;
 
@@ -24,6 +24,9 @@ const ui = {
   summary: $("summary"),
   list: $("rows"),
   announcer: $("announcer"),
+  keyForm: $("key-form"),
+  keyInput: $("key-input"),
+  keyReason: $("key-reason"),
 };
 
 let nextUid = 1;
@@ -50,8 +53,12 @@ class Row {
   availableActions() {
     switch (this.state) {
       case "waiting":
-      case "uploading":
         return ["cancel"];
+      case "uploading":
+        // Every byte sent: only the storage's answer is left, and cancelling would lose nothing but it.
+        return this.progress < 1 ? ["cancel"] : [];
+      case "needs_key":
+        return ["remove"];
       case "upload_failed":
       case "cancelled":
         return this.file ? ["retry", "remove"] : ["remove"];
@@ -284,6 +291,12 @@ function failUpload(row, err, phase) {
     setState(row, "cancelled", { cancel: null, jobId: null });
     return;
   }
+  if (err instanceof api.ApiError && err.status === 401) {
+    // Sent again once the person gives a key.
+    setState(row, "needs_key", { cancel: null, jobId: null, progress: 0 });
+    askForKey();
+    return;
+  }
   if (err instanceof api.ApiError && phase === "presign" && (err.status === 413 || err.status === 415)) {
     // The server refused what the page's own check let through: show its words.
     setState(row, "refused", { cancel: null, error: { code: err.code, message: err.message } });
@@ -372,6 +385,7 @@ function jobLookupFailed(jobId, err) {
     setState(row, "gone");
     return true;
   }
+  if (err instanceof api.ApiError && err.status === 401) askForKey(); // polled again once a key is given
   return false; // the network or the server hiccuped: keep trying, more slowly
 }
 
@@ -385,6 +399,38 @@ function restore() {
     poller.track(row.jobId);
   }
   if (entries.length) announce(`${entries.length} ${entries.length === 1 ? "file" : "files"} from your last visit.`);
+}
+
+// ---- the API key ----------------------------------------------------------------------------
+
+let keyRefused = false;
+
+/** Show the key form (once): the server answered 401, to no key or to the one the tab holds. */
+function askForKey() {
+  if (!ui.keyForm.hidden) return;
+  keyRefused = api.usesKey();
+  if (keyRefused) api.setApiKey("");
+  ui.keyReason.textContent = keyRefused
+    ? "The server did not accept that API key. Enter another one."
+    : "This server needs an API key before it takes files.";
+  ui.keyForm.hidden = false;
+  announce(ui.keyReason.textContent);
+  ui.keyInput.focus();
+}
+
+function wireKeyForm() {
+  ui.keyForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const key = ui.keyInput.value.trim();
+    if (!key) return;
+    api.setApiKey(key);
+    ui.keyInput.value = "";
+    ui.keyForm.hidden = true;
+    announce("API key saved for this tab.");
+    for (const row of rows.filter((item) => item.state === "needs_key")) queueUpload(row);
+    poller.pollAllNow();
+    ui.dropzone.focus();
+  });
 }
 
 // ---- start ----------------------------------------------------------------------------------
@@ -407,6 +453,7 @@ async function loadConfig() {
 }
 
 wireIntake();
+wireKeyForm();
 restore();
 refreshBatch();
 loadConfig();

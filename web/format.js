@@ -25,6 +25,10 @@ export function formatNumber(value) {
   return integer.format(value);
 }
 
+export function formatDecimal(value) {
+  return decimal.format(value);
+}
+
 export function formatBytes(bytes) {
   if (bytes < 1024) return `${integer.format(bytes)} B`;
   const units = ["KiB", "MiB", "GiB"];

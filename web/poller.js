@@ -63,6 +63,16 @@ export class Poller {
     else this.schedule(id);
   }
 
+  /** Look at every tracked job now (something changed that may make failing lookups work). */
+  pollAllNow() {
+    for (const [id, entry] of this.tracked) {
+      clearTimeout(entry.timer);
+      entry.timer = null;
+      entry.delay = Math.min(entry.delay, 1000);
+      this.poll(id);
+    }
+  }
+
   visibilityChanged() {
     for (const [id, entry] of this.tracked) {
       clearTimeout(entry.timer);

@@ -1,13 +1,14 @@
 // Rendering: one list item per file, updated in place so focus and open <details> survive updates.
 
-import { resultUrl } from "./api.js";
-import { errorText, formatBytes, formatDuration, formatNumber, parseTime } from "./format.js";
+import { resultUrl, usesKey } from "./api.js";
+import { errorText, formatBytes, formatDecimal, formatDuration, formatNumber, parseTime } from "./format.js";
 
 /** Icon (decorative; the words carry the meaning) and words for every state a row can be in. */
 export const STATES = {
   checking: { icon: "◌", text: "Checking status…" },
   refused: { icon: "⊘", text: "Not accepted" },
   waiting: { icon: "…", text: "Waiting to upload" },
+  needs_key: { icon: "…", text: "Waiting for an API key" },
   uploading: { icon: "↑", text: "Uploading" },
   starting: { icon: "↑", text: "Uploaded, starting…" },
   upload_failed: { icon: "✕", text: "Upload failed" },
@@ -52,6 +53,7 @@ export function jobDuration(job) {
 /** The status in words, as shown and announced. */
 export function statusText(row) {
   const base = STATES[row.state]?.text || row.state;
+  // Rounded down, so 100% means every byte has left (the bar shows the same number).
   if (row.state === "uploading") return `${base} ${Math.floor((row.progress || 0) * 100)}%`;
   if (row.state === "finished" || row.state === "failed") {
     const took = jobDuration(row.job);
@@ -97,14 +99,61 @@ const STAT_FIELDS = [
   ["pages", "Pages"],
 ];
 
+function stat(key, label, value) {
+  return el("div", { class: `stat stat-${key}` }, el("dt", { text: label }), el("dd", { text: value }));
+}
+
+const languageNames = (() => {
+  try {
+    return new Intl.DisplayNames(undefined, { type: "language" });
+  } catch {
+    return null;
+  }
+})();
+
+/** `{"code": "de", "confidence": 0.93}` → "German (93%)"; the code itself when the browser has no name. */
+export function languageText(language) {
+  let name = language.code;
+  try {
+    name = languageNames?.of(language.code) || language.code;
+  } catch {
+    // Not a code the browser knows: show it as it came.
+  }
+  const sure = typeof language.confidence === "number" ? ` (${Math.round(language.confidence * 100)}%)` : "";
+  return `${name}${sure}`;
+}
+
 function stats(result) {
   const items = STAT_FIELDS.filter(([key]) => typeof result[key] === "number").map(([key, label]) =>
-    el("div", { class: `stat stat-${key}` }, el("dt", { text: label }), el("dd", { text: formatNumber(result[key]) })),
+    stat(key, label, formatNumber(result[key])),
   );
-  if (typeof result.encoding === "string" && result.encoding) {
-    items.push(el("div", { class: "stat stat-encoding" }, el("dt", { text: "Encoding" }), el("dd", { text: result.encoding })));
+  if (typeof result.reading_minutes === "number") {
+    items.push(stat("reading", "Reading time", `${formatDecimal(result.reading_minutes)} min`));
   }
+  if (typeof result.language?.code === "string" && result.language.code) {
+    items.push(stat("language", "Language", languageText(result.language)));
+  }
+  if (typeof result.encoding === "string" && result.encoding) items.push(stat("encoding", "Encoding", result.encoding));
   return el("dl", { class: "stats" }, items);
+}
+
+/** "2, 3 and 9" */
+function listPages(pages) {
+  const names = pages.map((page) => formatNumber(page));
+  return names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1)}` : names.join("");
+}
+
+function scanNotice(pages) {
+  const which = pages.length === 1 ? `Page ${listPages(pages)} has` : `Pages ${listPages(pages)} have`;
+  return el(
+    "p",
+    { class: "notice notice-scan" },
+    `${which} no text, only an image: a scan. Its words are not in the count; run OCR on the file first.`,
+  );
+}
+
+function checksum(sha256) {
+  return el("p", { class: "checksum" }, "SHA-256 ", el("code", { text: sha256 }));
 }
 
 function pageBars(pageWords) {
@@ -125,7 +174,6 @@ function pageBars(pageWords) {
       );
     }),
   );
-  const more = pageWords.length - shown.length;
   const summary = el("summary", {
     text: `Words per page (${formatNumber(pageWords.length)} ${pageWords.length === 1 ? "page" : "pages"})`,
   });
@@ -134,20 +182,39 @@ function pageBars(pageWords) {
     { class: "page-view", open: pageWords.length <= PAGES_OPEN_UP_TO },
     summary,
     list,
-    more > 0 ? el("p", { class: "hint", text: `…and ${formatNumber(more)} more pages.` }) : null,
+    pagesHint(pageWords.length, shown.length),
   );
+}
+
+/** Says the list scrolls, and how much of it there is; null when every page is in view at once. */
+function pagesHint(total, shown) {
+  if (total <= PAGES_OPEN_UP_TO) return null;
+  const text =
+    shown < total
+      ? `The list scrolls: pages 1–${formatNumber(shown)} of ${formatNumber(total)} (the result JSON has every page).`
+      : `The list scrolls: all ${formatNumber(total)} pages.`;
+  return el("p", { class: "hint pages-hint", text });
+}
+
+/** The result's address; with an API key, a copy of it (a link cannot send the key). */
+function resultHref(row) {
+  if (!usesKey() || !row.job?.result) return resultUrl(row.jobId);
+  return URL.createObjectURL(new Blob([JSON.stringify(row.job.result, null, 2)], { type: "application/json" }));
 }
 
 function finishedBody(row) {
   const result = row.job?.result || {};
+  const scans = Array.isArray(result.pages_without_text) ? result.pages_without_text : [];
   return [
     stats(result),
+    scans.length ? scanNotice(scans) : null,
     Array.isArray(result.page_words) && result.page_words.length ? pageBars(result.page_words) : null,
     el(
       "p",
       { class: "links" },
-      el("a", { href: resultUrl(row.jobId), target: "_blank", rel: "noopener", text: "Result JSON" }, hidden(` for ${row.filename}`)),
+      el("a", { href: resultHref(row), target: "_blank", rel: "noopener", text: "Result JSON" }, hidden(` for ${row.filename}`)),
     ),
+    typeof result.sha256 === "string" && result.sha256 ? checksum(result.sha256) : null,
   ];
 }
 
@@ -266,8 +333,9 @@ export function summaryText(rows) {
   if (!rows.length) return "No files yet.";
   const count = (...states) => rows.filter((row) => states.includes(row.state)).length;
   const finished = count("finished");
-  const failed = count("failed", "upload_failed", "refused");
-  const busy = count("checking", "waiting", "uploading", "starting", "awaiting_upload", "queued", "started");
+  const failed = count("failed", "upload_failed", "refused", "interrupted", "gone");
+  const cancelled = count("cancelled");
+  const busy = count("checking", "waiting", "needs_key", "uploading", "starting", "awaiting_upload", "queued", "started");
   const words = rows
     .filter((row) => row.state === "finished")
     .reduce((sum, row) => sum + (row.job?.result?.words || 0), 0);
@@ -276,6 +344,7 @@ export function summaryText(rows) {
     `${formatNumber(finished)} finished`,
     `${formatNumber(failed)} failed`,
   ];
+  if (cancelled) parts.push(`${formatNumber(cancelled)} cancelled`);
   if (busy) parts.push(`${formatNumber(busy)} in progress`);
   parts.push(`${formatNumber(words)} ${words === 1 ? "word" : "words"} in total`);
   return parts.join(" · ");

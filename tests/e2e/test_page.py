@@ -13,8 +13,10 @@ import requests
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import MAX_UPLOAD_BYTES
+from tests.builders import make_pdf
+from tests.e2e.conftest import MAX_UPLOAD_BYTES, WORKER_STOP_SECONDS, stop_workers
 from tests.e2e.files import Sample, encrypted_pdf, pdf_page_words, samples
+from tests.integration.conftest import make_stack
 
 pytestmark = pytest.mark.browser
 
@@ -193,6 +195,9 @@ def test_cancel_and_retry_an_upload(page, web_stack, problems):
     item.get_by_role("button", name=f"Cancel the upload of {slow.name}").click()
     expect(item).to_have_attribute("data-state", "cancelled")
     expect(item.locator(".status-text")).to_have_text("Cancelled")
+    expect(page.locator("#summary")).to_have_text(
+        "2 files · 1 finished · 0 failed · 1 cancelled · 3 words in total"
+    )
     for route in held:  # the browser gave up on it; let Playwright forget it too
         with contextlib.suppress(PlaywrightError):
             route.abort()
@@ -243,3 +248,193 @@ def test_polling_backs_off_and_pauses_while_hidden(page):
     )
     page.wait_for_timeout(300)
     assert len(polls) == hidden_at + 1, "did not look again as soon as the tab was visible"
+
+
+# --- the first hour's friction (issue 14) -------------------------------------------------------------
+
+
+def test_a_long_pdfs_pages_stay_inside_their_scrolling_list(page, artifacts):
+    pages = [f"page {n} holds {'word ' * (n % 7)}" for n in range(250)]
+    sample = Sample("long.pdf", "application/pdf", make_pdf(pages), sum(len(p.split()) for p in pages))
+    page.set_input_files("#picker", [sample.payload()])
+    expect_finished(page, sample)
+    item = row(page, sample.name)
+    details = item.locator("details.page-view")
+    expect(details).not_to_have_attribute("open", "")
+    before = page.evaluate("document.documentElement.scrollHeight")
+    details.locator("summary").click()
+    expect(details).to_have_attribute("open", "")
+    after = page.evaluate("document.documentElement.scrollHeight")
+    box = item.locator(".pages").evaluate("list => [list.scrollHeight, list.clientHeight]")
+    assert box[0] > box[1] * 5, f"the list holds its 200 bars and scrolls: {box}"
+    assert after - before < box[1] + 120, f"expanding grew the page by {after - before} px"
+    expect(item.locator(".pages-hint")).to_have_text(
+        "The list scrolls: pages 1–200 of 250 (the result JSON has every page)."
+    )
+    item.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "page-long-pdf.png"), full_page=True)
+
+
+def record_row_updates(page, filename: str) -> None:
+    """Keep a snapshot of the row's label, bar and buttons after each change (window.snapshots)."""
+    page.evaluate(
+        """name => {
+            window.snapshots = [];
+            const take = () => {
+                const item = [...document.querySelectorAll("li.row")]
+                    .find(li => li.querySelector(".file-name").textContent === name);
+                if (!item) return;
+                const bar = item.querySelector("progress");
+                window.snapshots.push({
+                    state: item.dataset.state,
+                    label: item.querySelector(".status-text").textContent,
+                    value: bar.hidden ? null : bar.value,
+                    buttons: [...item.querySelectorAll(".row-actions button")].map(b => b.dataset.action),
+                });
+            };
+            new MutationObserver(take).observe(document.getElementById("rows"),
+                {subtree: true, childList: true, characterData: true, attributes: true});
+        }""",
+        filename,
+    )
+
+
+def test_the_upload_label_says_100_only_at_100_and_cancel_goes_then(page):
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 400_000},
+    )
+    sample = Sample("slowly.txt", "text/plain", b"word " * 200_000, 200_000)
+    record_row_updates(page, sample.name)
+    page.set_input_files("#picker", [sample.payload()])
+    expect_finished(page, sample)
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    uploading = [snap for snap in page.evaluate("window.snapshots") if snap["state"] == "uploading"]
+    partway = [snap for snap in uploading if 0 < snap["value"] < 1]
+    assert len(partway) >= 3, f"the throttled upload showed no progress on the way: {uploading}"
+    for snap in uploading:
+        assert snap["label"] == f"Uploading {int(snap['value'] * 100)}%", snap
+        assert snap["buttons"] == (["cancel"] if snap["value"] < 1 else []), snap
+    transition = page.locator("li.row progress").first.evaluate(
+        "bar => getComputedStyle(bar, '::-webkit-progress-value').transitionDuration"
+    )
+    assert transition in ("0s", ""), "an animated bar lags behind its label"
+
+
+def test_the_narrow_layout_does_not_offer_dropping_or_pasting(page, artifacts):
+    zone = page.locator("#dropzone")
+    expect(zone).to_contain_text("drop them here")
+    expect(zone).to_contain_text("paste")
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(zone).not_to_contain_text("drop", use_inner_text=True)
+    expect(zone).not_to_contain_text("paste", use_inner_text=True)
+    expect(zone).to_have_text(re.compile(r"^\s*Choose files\s*$"), use_inner_text=True)
+    page.screenshot(path=str(artifacts / "page-390.png"), full_page=True)
+
+
+def test_the_richer_result_is_shown_when_present(page, artifacts):
+    """Fields the counts engineer adds: language, reading time, pages without text (a scan), sha256."""
+    richer = {
+        "words": 480, "characters": 2600, "pages": 3, "page_words": [240, 0, 240],
+        "reading_minutes": 2.0, "language": {"code": "de", "confidence": 0.93},
+        "pages_without_text": [2], "sha256": "9f" * 32,
+    }  # fmt: skip
+
+    def finished(route) -> None:
+        if route.request.method != "GET":
+            route.continue_()
+            return
+        job_id = route.request.url.rsplit("/", 1)[-1]
+        body = {"job_id": job_id, "status": "finished", "filename": "scan.pdf", "file_type": "pdf"}
+        body["result"] = richer
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+
+    page.route(re.compile(r"/jobs/[0-9a-f]{32}$"), finished)
+    page.set_input_files(
+        "#picker", [Sample("scan.pdf", "application/pdf", make_pdf(["a", "b", "c"]), 3).payload()]
+    )
+    item = row(page, "scan.pdf")
+    expect(item).to_have_attribute("data-state", "finished")
+    expect(item.locator(".stat-reading dd")).to_have_text("2 min")
+    expect(item.locator(".stat-language dd")).to_have_text("German (93%)")
+    expect(item.locator(".notice-scan")).to_have_text(
+        "Page 2 has no text, only an image: a scan. "
+        "Its words are not in the count; run OCR on the file first."
+    )
+    expect(item.locator(".checksum code")).to_have_text("9f" * 32)
+    page.screenshot(path=str(artifacts / "page-richer-result.png"), full_page=True)
+
+
+RICHER_FIELDS = {
+    "reading_minutes": ".stat-reading",
+    "language": ".stat-language",
+    "pages_without_text": ".notice-scan",
+    "sha256": ".checksum",
+}
+
+
+def test_the_richer_fields_are_shown_only_when_the_result_has_them(page):
+    sample = samples()[0]
+    page.set_input_files("#picker", [sample.payload()])
+    expect_finished(page, sample)
+    item = row(page, sample.name)
+    result = page.request.get(item.get_by_role("link").evaluate("a => a.href")).json()
+    for field, selector in RICHER_FIELDS.items():
+        expect(item.locator(selector)).to_have_count(1 if result.get(field) else 0)
+
+
+# --- an API that wants a key (issue 12) ---------------------------------------------------------------
+
+API_KEY = "page-test-key"
+
+
+@pytest.fixture(scope="module")
+def keyed_stack(tmp_path_factory):
+    stack = make_stack(tmp_path_factory, "e2e-keys", workers=1, API_KEYS=API_KEY, EVENTS_TOKEN="page-events")
+    yield stack
+    stop_workers(stack, WORKER_STOP_SECONDS)
+    stack.stop()
+
+
+def test_the_page_asks_for_an_api_key_and_keeps_it_for_the_tab(browser, keyed_stack, artifacts):
+    context = browser.new_context(locale="en-US", viewport={"width": 1100, "height": 900})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    sent: list[str | None] = []
+    page.on("request", lambda r: "/uploads/presign" in r.url and sent.append(r.headers.get("x-api-key")))
+    page.goto(keyed_stack.base_url + "/")
+    page.wait_for_selector("#dropzone:not([disabled])")
+    form = page.locator("#key-form")
+    expect(form).to_be_hidden()
+
+    sample = Sample("keyed.txt", "text/plain", b"words behind a key", 4)
+    page.set_input_files("#picker", [sample.payload()])
+    expect(form).to_be_visible()
+    expect(page.locator("#key-input")).to_be_focused()
+    expect(row(page, sample.name)).to_have_attribute("data-state", "needs_key")
+    page.screenshot(path=str(artifacts / "page-api-key.png"), full_page=True)
+
+    page.get_by_label("API key").fill("not-the-key")
+    page.get_by_role("button", name="Use this key").click()
+    expect(page.locator("#key-reason")).to_have_text(
+        "The server did not accept that API key. Enter another one."
+    )
+    page.get_by_label("API key").fill(API_KEY)
+    page.get_by_role("button", name="Use this key").click()
+    expect(form).to_be_hidden()
+    expect_finished(page, sample)
+    assert sent == [None, "not-the-key", API_KEY]
+    assert page.evaluate("sessionStorage.getItem('filejobs.apiKey')") == API_KEY
+    assert page.evaluate("localStorage.getItem('filejobs.apiKey')") is None, "kept for the tab only"
+    link = row(page, sample.name).get_by_role("link", name=re.compile("Result JSON")).evaluate("a => a.href")
+    assert link.startswith("blob:"), "a plain link cannot send the key"
+
+    page.reload()
+    expect_finished(page, sample)
+    expect(form).to_be_hidden()
+    context.close()
