@@ -89,12 +89,13 @@ def main(argv: list[str]) -> int:
         from core.services import Services
         from core.settings import Settings
         from functions.app import create_app
-        from worker import context, tasks
+        from worker import tasks
+        from worker.runtime import Runtime
 
         logging.disable(logging.INFO)  # the pipeline logs each job; not what is measured here
         services = Services.build(Settings.from_env())
         client = create_app(services.settings, services).test_client()
-        context.install(services)
+        runtime = Runtime.in_process(services)
 
         def upload(body: bytes) -> str:
             reply = client.post("/uploads", data={"file": (io.BytesIO(body), "doc.txt")})
@@ -105,7 +106,7 @@ def main(argv: list[str]) -> int:
             return [Job.fetch(i, connection=redis, serializer=JSONSerializer).args for i in job_ids]
 
         def work_on(args: list[Any]) -> None:
-            tasks.process(*args)
+            tasks.process(runtime, *args)
 
         s3_requests = [0]
         services.clients.s3.meta.events.register(

@@ -12,7 +12,7 @@ NAME = "queue"
 NEEDS_STACK = True
 WORKERS = 2
 LABELS = {
-    "ours": "ours (core.jobqueue + python -m worker)",
+    "ours": "ours (core.tasks + python -m worker)",
     "celery": "Celery prefork -c 2",
     "plain-rq": "RQ default Worker ×2",
 }

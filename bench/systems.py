@@ -15,8 +15,8 @@ from rq import Queue, Worker
 
 from bench.common import wait_for
 from bench.env import CELERY_BACKEND_DB, CELERY_BROKER_DB, OURS_DB, PLAIN_RQ_DB, BenchEnv
-from core.jobqueue import enqueue_process, make_queue
 from core.settings import Settings
+from core.tasks import TaskQueue
 from infra.processes import Service
 
 _names = count(1)
@@ -129,7 +129,7 @@ class System:
 
 
 class Ours(System):
-    """filejobs: the functions under gunicorn, `python -m worker` (JobWorker), core.jobqueue."""
+    """filejobs: the functions under gunicorn, `python -m worker` (JobWorker), core.tasks."""
 
     name = "ours"
     db = OURS_DB
@@ -146,12 +146,12 @@ class Ours(System):
 
     def enqueue_trivial(self, n: int) -> list[str]:
         settings = Settings.from_env(self.process_env())
-        queue = make_queue(self.redis, settings)
+        tasks = TaskQueue(self.redis, settings)
         ids = []
         for _ in range(n):
             job_id = f"trivial-{next(_names)}"
             source = {"bucket": self.bucket, "key": job_id}
-            enqueue_process(queue, settings, job_id, source, task="bench.trivial.process", file_type="txt")
+            tasks.process(job_id, source, {"file_type": "txt"}, task="bench.trivial.process")
             ids.append(job_id)
         return ids
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 
-def process(job_id: str, source: dict[str, Any], meta: dict[str, Any]) -> None:
-    """Takes what worker.tasks.process takes (so core.jobqueue's enqueue path is used as is)."""
+def process(runtime: Any, job_id: str, source: dict[str, Any], meta: dict[str, Any]) -> None:
+    """Takes what worker.tasks.process takes (so core.tasks' enqueue path is used as is)."""
     return None
 
 

@@ -1,134 +1,138 @@
-"""Batches: a set of jobs (one multi-file upload, or every object under a prefix) and their totals."""
+"""Batches: a set of jobs (a multi-file upload, or every object under a prefix), their counters,
+their summary and, once every job has ended, their manifest in the bucket.
+
+The counters are kept by the lifecycle's scripts as each job changes; a one-file upload's batch has
+no keys at all (its id names its one job, see core.ids).
+"""
 
 from __future__ import annotations
 
-import uuid
-from collections import Counter
-from collections.abc import Sequence
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from redis import Redis
 
-from core import records as rec
-from core.records import JobRecords, now_iso
+from core import bucket, layout
+from core.lifecycle.record import DEFAULT_OWNER, JobRecord, now_iso
+from core.lifecycle.scripts import JOIN_SCRIPT
+from core.models import ENDED, BatchCounts, BatchStatus, BatchSummary, JobStatus
 
-LISTING = "listing"
-RUNNING = "running"
-DONE = "done"
-COUNTED = (rec.QUEUED, rec.STARTED, rec.FINISHED, rec.FAILED)
-
-
-def new_batch_id() -> str:
-    return "b" + uuid.uuid4().hex
+COUNTED = ("queued", "started", "finished", "failed")
 
 
-def _key(batch_id: str) -> str:
-    return f"batch:{batch_id}"
+@dataclass(frozen=True)
+class BatchInfo:
+    """A batch's record: who made it, where from, and its summary as the counters say now."""
 
-
-def _jobs_key(batch_id: str) -> str:
-    return f"batch:{batch_id}:jobs"
-
-
-def _ended_key(batch_id: str) -> str:
-    return f"batch:{batch_id}:ended"
-
-
-def _membership_key(job_id: str) -> str:
-    return f"job:{job_id}:batches"
+    summary: BatchSummary
+    owner: str = DEFAULT_OWNER
+    callback_url: str | None = None
+    prefix: str | None = None
 
 
 class Batches:
-    """Batch records in Redis: a hash for the batch and a list of its job ids, in order."""
+    """Batch records in Redis: a hash of fields and counters, and the list of its job ids in order."""
 
     def __init__(self, redis: Redis, ttl_seconds: int) -> None:
         self.redis = redis
         self.ttl = ttl_seconds
+        self._join = redis.register_script(JOIN_SCRIPT)
 
-    def create(
-        self, batch_id: str, status: str, job_ids: Sequence[str] = (), tracked: bool = True, **fields: Any
-    ) -> None:
-        """Store a batch; `tracked=False` skips counting its jobs' ends (and so its manifest)."""
+    def create(self, batch_id: str, status: str = BatchStatus.LISTING, **fields: Any) -> None:
+        """Store a new batch; its jobs join it with `join`, and `seal` says the list is complete."""
         stamp = now_iso()
         mapping = {"batch_id": batch_id, "status": status, "created_at": stamp, "updated_at": stamp, **fields}
         with self.redis.pipeline() as pipe:
-            pipe.hset(_key(batch_id), mapping={k: str(v) for k, v in mapping.items() if v is not None})
-            pipe.expire(_key(batch_id), self.ttl)
-            self._add(pipe, batch_id, list(job_ids), tracked)
+            pipe.hset(
+                layout.batch_key(batch_id), mapping={k: str(v) for k, v in mapping.items() if v is not None}
+            )
+            pipe.expire(layout.batch_key(batch_id), self.ttl)
             pipe.execute()
 
-    def _add(self, pipe, batch_id: str, job_ids: list[str], tracked: bool = True) -> None:
-        if not job_ids:
-            return
-        pipe.rpush(_jobs_key(batch_id), *job_ids)
-        pipe.expire(_jobs_key(batch_id), self.ttl)
-        for job_id in job_ids if tracked else ():
-            pipe.sadd(_membership_key(job_id), batch_id)
-            pipe.expire(_membership_key(job_id), self.ttl)
+    def join(self, batch_id: str, job_ids: list[str], seal: bool = False) -> bool:
+        """Add jobs (counted in the state each is in now); True when this call completed the batch."""
+        keys = [layout.batch_key(batch_id), layout.batch_jobs_key(batch_id)]
+        reply = self._join(keys=keys, args=[batch_id, self.ttl, "1" if seal else "0", *job_ids])
+        return len(reply) > 1 and reply[1] == 1
 
-    def add_jobs(self, batch_id: str, job_ids: list[str]) -> None:
-        with self.redis.pipeline() as pipe:
-            self._add(pipe, batch_id, job_ids)
-            pipe.execute()
+    def seal(self, batch_id: str) -> bool:
+        """Mark the job list complete; True when the batch is thereby complete (all its jobs ended)."""
+        return self.join(batch_id, [], seal=True)
 
-    def mark_ended(self, job_id: str, batch_ids: list[str] | None = None) -> list[str]:
-        """Count `job_id` as ended in its batches (once each); returns the batches now complete."""
-        batch_ids = batch_ids or [raw.decode() for raw in self.redis.smembers(_membership_key(job_id))]
-        if not batch_ids:
-            return []
-        with self.redis.pipeline() as pipe:
-            for batch_id in batch_ids:
-                pipe.sadd(_ended_key(batch_id), job_id)
-                pipe.expire(_ended_key(batch_id), self.ttl)
-                pipe.scard(_ended_key(batch_id))
-                pipe.llen(_jobs_key(batch_id))
-                pipe.hget(_key(batch_id), "status")
+    def get(self, batch_id: str) -> BatchInfo | None:
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(layout.batch_key(batch_id))
+            pipe.llen(layout.batch_jobs_key(batch_id))
+            raw, listed = pipe.execute()
+        if not raw:
+            return None
+        fields = {k.decode(): v.decode() for k, v in raw.items()}
+        counts = BatchCounts(**{name: max(0, int(fields.get(name, 0))) for name in COUNTED})
+        summary = BatchSummary(
+            batch_id=batch_id,
+            status=fields["status"],
+            total=int(fields.get("total", listed)),
+            counts=counts,
+            words=int(fields.get("words", 0)),
+            created_at=fields.get("created_at"),
+        )
+        owner = fields.get("owner", DEFAULT_OWNER)
+        return BatchInfo(summary, owner, fields.get("callback_url"), fields.get("prefix"))
+
+    def job_ids(self, batch_id: str, offset: int = 0, limit: int | None = None) -> list[str]:
+        stop = -1 if limit is None else offset + limit - 1
+        return [raw.decode() for raw in self.redis.lrange(layout.batch_jobs_key(batch_id), offset, stop)]
+
+    def manifest_entries(self, job_ids: list[str]) -> list[dict[str, Any]]:
+        """One line per job for the manifest, from the records as they are (finished ones are slim)."""
+        names = ("status", "filename", "key", "source", "words", "error")
+        with self.redis.pipeline(transaction=False) as pipe:
+            for job_id in job_ids:
+                pipe.hmget(layout.job_key(job_id), names)
             replies = pipe.execute()
-        complete = []
-        for index, batch_id in enumerate(batch_ids):
-            ended, total, status = replies[index * 5 + 2 : index * 5 + 5]
-            if status and status.decode() != LISTING and ended >= total:
-                complete.append(batch_id)
-        return complete
-
-    def claim_manifest(self, batch_id: str) -> bool:
-        """True for exactly one caller: the one that writes the batch's manifest."""
-        return bool(self.redis.set(f"batch:{batch_id}:manifest", "1", nx=True, ex=self.ttl))
-
-    def update(self, batch_id: str, **fields: Any) -> None:
-        mapping = {k: str(v) for k, v in {**fields, "updated_at": now_iso()}.items()}
-        self.redis.hset(_key(batch_id), mapping=mapping)
-
-    def get(self, batch_id: str) -> dict[str, str] | None:
-        raw = self.redis.hgetall(_key(batch_id))
-        return {k.decode(): v.decode() for k, v in raw.items()} if raw else None
-
-    def job_ids(self, batch_id: str) -> list[str]:
-        return [raw.decode() for raw in self.redis.lrange(_jobs_key(batch_id), 0, -1)]
+        return [
+            _entry(job_id, dict(zip(names, values, strict=True)))
+            for job_id, values in zip(job_ids, replies, strict=True)
+        ]
 
 
-def summarize(batch: dict[str, str], jobs: list[dict[str, Any] | None]) -> dict[str, Any]:
-    """Totals over a batch's jobs; a listing batch stays `listing`, else `done` once every job ended."""
-    counts = Counter(job["status"] for job in jobs if job)
-    words = sum(job["result"].get("words", 0) for job in jobs if job and job.get("result"))
-    ended = counts[rec.FINISHED] + counts[rec.FAILED]
-    status = batch["status"]
-    if status != LISTING:
-        status = DONE if ended == len(jobs) else RUNNING
+def _entry(job_id: str, raw: dict[str, bytes | None]) -> dict[str, Any]:
+    value = {name: item.decode() if item is not None else None for name, item in raw.items()}
+    key = value["key"] or (json.loads(value["source"])["key"] if value["source"] else None)
+    if key is None and value["filename"]:  # a finished upload's record keeps only its filename
+        key = layout.upload_key(job_id, value["filename"])
+    error = json.loads(value["error"]) if value["error"] else {}
     return {
-        "batch_id": batch["batch_id"],
-        "status": status,
-        "total": len(jobs),
-        "counts": {name: counts[name] for name in COUNTED},
-        "words": words,
-        "created_at": batch.get("created_at"),
+        "job_id": job_id,
+        "filename": value["filename"],
+        "key": key,
+        "status": value["status"],
+        "words": int(value["words"]) if value["words"] else None,
+        "error": error.get("code"),
     }
 
 
-def load_summary(batches: Batches, records: JobRecords, batch_id: str) -> tuple[dict[str, Any], list] | None:
-    """The batch's summary and its jobs' records, or None if there is no such batch."""
-    batch = batches.get(batch_id)
-    if batch is None:
+def single_summary(batch_id: str, job: JobRecord) -> BatchSummary:
+    """The summary of a one-file upload's batch: its one job's state."""
+    counts = {name: int(job.status == name) for name in COUNTED}
+    words = job.result.words if job.result else 0
+    status = BatchStatus.DONE if job.status in ENDED else BatchStatus.RUNNING
+    return BatchSummary(
+        batch_id=batch_id, status=status, total=1, counts=BatchCounts(**counts), words=words,
+        created_at=job.created_at,
+    )  # fmt: skip
+
+
+def write_manifest(batches: Batches, s3: Any, bucket_name: str, batch_id: str) -> BatchInfo | None:
+    """Write `results/batches/<batch_id>.json` (the lifecycle calls this once, when the batch completes)."""
+    info = batches.get(batch_id)
+    if info is None:
         return None
-    jobs = records.get_many(batches.job_ids(batch_id))
-    return summarize(batch, jobs), jobs
+    entries = batches.manifest_entries(batches.job_ids(batch_id))
+    doc = {**info.summary.model_dump(mode="json"), "jobs": entries}
+    bucket.put_json(s3, bucket_name, layout.batch_manifest_key(batch_id), doc)
+    return info
+
+
+__all__ = ["Batches", "BatchInfo", "JobStatus", "single_summary", "write_manifest"]

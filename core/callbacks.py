@@ -1,7 +1,7 @@
 """Callbacks: when a job or batch ends, its status JSON is POSTed to the URL its submitter gave.
 
-Deliveries are queued on their own queue (and worker), signed with HMAC-SHA256, and retried
-with backoff by RQ, so a slow or failing receiver never holds up file processing.
+The lifecycle's ending hook queues them (core.tasks) on their own queue (and worker), signed with
+HMAC-SHA256, and retried with backoff by RQ, so a slow or failing receiver never holds up file processing.
 """
 
 from __future__ import annotations
@@ -14,14 +14,6 @@ import socket
 from typing import Any
 from urllib.parse import urlsplit
 
-from rq import Retry
-
-from core import records as rec
-from core.jobqueue import make_queue
-from core.services import Services
-
-DELIVER_TASK = "worker.tasks.deliver_callback"
-RETRY_INTERVALS = [5, 30, 120, 600, 1800]
 MAX_URL_LENGTH = 2048
 
 
@@ -58,29 +50,3 @@ def signature(secret: str, body: bytes) -> str:
 
 def encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def enqueue(services: Services, url: str, event: str, payload: dict[str, Any]) -> None:
-    queue = make_queue(services.clients.redis, services.settings, services.settings.callback_queue)
-    queue.enqueue(
-        DELIVER_TASK,
-        url,
-        event,
-        payload,
-        retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
-        result_ttl=0,
-        failure_ttl=services.settings.record_ttl_seconds,
-    )
-
-
-def notify_job(services: Services, job_id: str) -> None:
-    """Queue the callback of an ended job, if its submitter asked for one."""
-    record = services.records.get(job_id)
-    if record and record.get("callback_url") and record["status"] in rec.ENDED:
-        enqueue(services, record["callback_url"], f"job.{record['status']}", rec.public_view(record))
-
-
-def notify_batch(services: Services, batch: dict[str, str], summary: dict[str, Any]) -> None:
-    """Queue the callback of a batch that is done, if its submitter asked for one."""
-    if batch.get("callback_url"):
-        enqueue(services, batch["callback_url"], "batch.done", summary)

@@ -10,6 +10,7 @@ TOO_LARGE = "too_large"
 TIMEOUT = "timeout"
 UPLOAD_MISSING = "upload_missing"
 INTERNAL = "internal"
+CANCELLED = "cancelled"
 
 JOB_ERROR_CODES = (
     UNSUPPORTED_TYPE,
@@ -20,7 +21,10 @@ JOB_ERROR_CODES = (
     TIMEOUT,
     UPLOAD_MISSING,
     INTERNAL,
+    CANCELLED,
 )
+# The failures a retry may cure (the contract lets only these be retried).
+RETRYABLE_CODES = (TIMEOUT, INTERNAL, UPLOAD_MISSING)
 
 
 class JobError(Exception):

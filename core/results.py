@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.keys import result_key
+from core.layout import result_key
+from core.models import Job
+
+if TYPE_CHECKING:
+    from core.lifecycle.record import JobRecord
 
 SCHEMA_VERSION = 1
-_JOB_FIELDS = ("job_id", "filename", "file_type", "source", "created_at", "batch_id")
+_JOB_FIELDS = ("job_id", "filename", "file_type", "source", "created_at", "batch_id", "owner")
 
 
-def build_result(record: dict[str, Any], analysis: dict[str, Any], finished_at: str) -> dict[str, Any]:
+def build_result(record: JobRecord, analysis: dict[str, Any], finished_at: str) -> dict[str, Any]:
     """The document stored in the bucket: the analysis at top level, plus enough to rebuild the job."""
-    doc = {name: record.get(name) for name in _JOB_FIELDS}
+    doc: dict[str, Any] = {
+        "job_id": record.job_id,
+        "filename": record.filename,
+        "file_type": record.file_type,
+        "source": record.source.dump(),
+        "created_at": record.created_at,
+        "batch_id": record.batch_id,
+    }
+    if record.owner != "default":
+        doc["owner"] = record.owner
     doc.update(analysis)
-    doc.update({"finished_at": finished_at, "attempts": int(record.get("attempts") or 1)})
+    doc.update({"finished_at": finished_at, "attempts": record.attempts or 1})
     doc["schema_version"] = SCHEMA_VERSION
     return doc
 
@@ -25,18 +38,28 @@ def analysis_of(doc: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in doc.items() if name not in skip}
 
 
-def job_from_result(doc: dict[str, Any]) -> dict[str, Any]:
+def record_from_result(doc: dict[str, Any]) -> JobRecord:
+    """The finished job's record, rebuilt from its result document alone."""
+    from core.lifecycle.record import DEFAULT_OWNER, JobRecord
+
+    return JobRecord(
+        job_id=doc["job_id"],
+        status="finished",
+        filename=doc.get("filename") or "",
+        file_type=doc.get("file_type"),
+        source=doc.get("source"),
+        created_at=doc.get("created_at") or doc.get("finished_at"),
+        updated_at=doc.get("finished_at"),
+        attempts=int(doc.get("attempts") or 1),
+        result_key=result_key(doc["job_id"]),
+        result=analysis_of(doc),
+        error=None,
+        batch_id=doc.get("batch_id"),
+        owner=doc.get("owner") or DEFAULT_OWNER,
+        finished_at=doc.get("finished_at"),
+    )
+
+
+def job_from_result(doc: dict[str, Any]) -> Job:
     """The job as `GET /jobs/<id>` shows it, rebuilt from its result document alone."""
-    return {
-        "job_id": doc["job_id"],
-        "status": "finished",
-        "filename": doc.get("filename"),
-        "file_type": doc.get("file_type"),
-        "source": doc.get("source"),
-        "created_at": doc.get("created_at"),
-        "updated_at": doc.get("finished_at"),
-        "attempts": int(doc.get("attempts") or 1),
-        "result_key": result_key(doc["job_id"]),
-        "result": analysis_of(doc),
-        "error": None,
-    }
+    return record_from_result(doc).public()

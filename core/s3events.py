@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_plus
 
-from core.objects import ObjectRef
+from core.bucket import ObjectRef
 
 
 class EventFormatError(ValueError):

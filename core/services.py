@@ -8,26 +8,32 @@ from rq import Queue
 
 from core.batches import Batches
 from core.clients import Clients
-from core.jobqueue import make_queue
-from core.records import JobRecords
+from core.lifecycle import Lifecycle
+from core.lifecycle.ending import Hooks
+from core.lifecycle.store import RecordStore
 from core.settings import Settings
+from core.tasks import TaskQueue
 
 
 @dataclass(frozen=True)
 class Services:
     settings: Settings
     clients: Clients
-    records: JobRecords
+    lifecycle: Lifecycle
     batches: Batches
-    queue: Queue
+    tasks: TaskQueue
+
+    @property
+    def queue(self) -> Queue:
+        """The file jobs' RQ queue."""
+        return self.tasks.queue
 
     @classmethod
     def build(cls, settings: Settings, clients: Clients | None = None) -> Services:
         clients = clients or Clients.build(settings)
-        return cls(
-            settings=settings,
-            clients=clients,
-            records=JobRecords(clients.redis, settings.record_ttl_seconds),
-            batches=Batches(clients.redis, settings.record_ttl_seconds),
-            queue=make_queue(clients.redis, settings),
-        )
+        redis, s3 = clients.redis, clients.s3
+        batches = Batches(redis, settings.record_ttl_seconds)
+        tasks = TaskQueue(redis, settings)
+        store = RecordStore(redis, s3, settings.s3_bucket, settings.record_ttl_seconds)
+        lifecycle = Lifecycle(store, Hooks(settings, s3, tasks, batches))
+        return cls(settings=settings, clients=clients, lifecycle=lifecycle, batches=batches, tasks=tasks)

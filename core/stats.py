@@ -1,33 +1,22 @@
-"""Job outcome statistics kept in Redis, so any functions process can export what every worker saw."""
+"""Job outcome statistics kept in Redis (written by the lifecycle's scripts), so any functions process
+can export what every worker saw."""
 
 from __future__ import annotations
 
 from redis import Redis
 
+from core import layout
+
 DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
-ENDED_KEY = "stats:ended"
-FAILURES_KEY = "stats:failures"
+ENDED_KEY = layout.STATS_ENDED
+FAILURES_KEY = layout.STATS_FAILURES
+duration_key = layout.duration_key
 
 
-def duration_key(file_type: str) -> str:
-    return f"stats:duration:{file_type}"
-
-
-def record_outcome(
-    redis: Redis, file_type: str | None, status: str, code: str | None, seconds: float
-) -> None:
-    """Count one ended job in one round trip: its status, its code, and its duration's bucket."""
-    with redis.pipeline(transaction=False) as pipe:
-        pipe.hincrby(ENDED_KEY, status, 1)
-        if code:
-            pipe.hincrby(FAILURES_KEY, code, 1)
-        if file_type:
-            # One bucket per job (the first that holds it); the exporter adds them up cumulatively.
-            bound = next((b for b in DURATION_BUCKETS if seconds <= b), None)
-            key = duration_key(file_type)
-            pipe.hincrby(key, f"le:{bound}" if bound is not None else "le:+Inf", 1)
-            pipe.hincrbyfloat(key, "sum", seconds)
-        pipe.execute()
+def bucket_label(seconds: float) -> str:
+    """The histogram bucket one duration is counted in (the first that holds it; summed when exported)."""
+    bound = next((b for b in DURATION_BUCKETS if seconds <= b), None)
+    return f"le:{bound}" if bound is not None else "le:+Inf"
 
 
 def cumulative_buckets(values: dict[str, float]) -> list[tuple[str, float]]:

@@ -1,14 +1,15 @@
-"""`GET /batches/<id>`: a batch's status, totals and jobs (paginated)."""
+"""`POST /batches` (every object under a prefix becomes a job) and `GET /batches/<id>` (totals and jobs)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, request, url_for
 
 from core import batches as bat
-from core import records as rec
+from core import ids, jobs
+from core.models import BatchStatus
 from functions.context import services
 from functions.errors import ApiError
-from functions.upload import callback_url
+from functions.inputs import callback_url
 
 bp = Blueprint("batches", __name__)
 MAX_PAGE = 1000
@@ -23,19 +24,31 @@ def _page_args() -> tuple[int, int]:
     return offset, limit
 
 
+def _not_found(batch_id: str) -> ApiError:
+    return ApiError(404, "not_found", f"No batch {batch_id!r}.")
+
+
 @bp.get("/batches/<batch_id>")
 def get_batch(batch_id: str):
     svc = services()
-    loaded = bat.load_summary(svc.batches, svc.records, batch_id)
-    if loaded is None:
-        raise ApiError(404, "not_found", f"No batch {batch_id!r}.")
-    summary, jobs = loaded
     offset, limit = _page_args()
-    page = [rec.public_view(job) for job in jobs[offset : offset + limit] if job]
-    return {**summary, "offset": offset, "limit": limit, "jobs": page}
-
-
-LIST_TASK = "worker.tasks.list_batch"
+    single = ids.job_of_single_batch(batch_id)
+    if single:
+        job = jobs.find(svc, single)
+        if job is None or job.batch_id != batch_id:
+            raise _not_found(batch_id)
+        summary, page = bat.single_summary(batch_id, job), [job][offset : offset + limit]
+    else:
+        info = svc.batches.get(batch_id)
+        if info is None:
+            raise _not_found(batch_id)
+        summary = info.summary
+        job_ids = svc.batches.job_ids(batch_id, offset, limit)
+        found = svc.lifecycle.get_many(job_ids)
+        found = [job or jobs.find(svc, job_id) for job_id, job in zip(job_ids, found, strict=True)]
+        page = [job for job in found if job is not None]
+    head = summary.model_dump(mode="json")
+    return {**head, "offset": offset, "limit": limit, "jobs": [job.dump() for job in page]}
 
 
 @bp.post("/batches")
@@ -50,10 +63,10 @@ def create_batch():
         raise ApiError(
             400, "bad_request", "Batches list dropped files; results/ and uploads/ are managed here."
         )
-    batch_id = bat.new_batch_id()
+    batch_id = ids.new_batch_id()
     hook = callback_url(body.get("callback_url"))
-    svc.batches.create(batch_id, bat.LISTING, prefix=prefix, origin="prefix", callback_url=hook)
-    svc.queue.enqueue(LIST_TASK, batch_id, prefix, job_id=f"list-{batch_id}", result_ttl=0)
+    svc.batches.create(batch_id, BatchStatus.LISTING, prefix=prefix, origin="prefix", callback_url=hook)
+    svc.tasks.list_batch(batch_id, prefix)
     return {
         "batch_id": batch_id,
         "status_url": url_for("batches.get_batch", batch_id=batch_id, _external=True),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from core.keys import FILE_TYPES
+from core.ids import FILE_TYPES
 from core.services import Services
 from functions.context import services
 

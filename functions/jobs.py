@@ -1,17 +1,13 @@
-"""`GET /jobs/<id>` and `GET /jobs/<id>/result`: a job's status, and its result from the bucket."""
+"""The job functions: `GET /jobs/<id>`, `GET /jobs/<id>/result`, `POST /jobs/<id>/start` and `/retry`."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from flask import Blueprint, Response, redirect, request
 
-from core import records as rec
-from core.keys import is_job_id, result_key
-from core.results import job_from_result
-from core.services import Services
-from core.storage import read_object
+from core import jobs
+from core.errors import JobError
+from core.layout import result_key
+from core.lifecycle import JobRecord
 from functions.context import services
 from functions.errors import ApiError
 
@@ -22,54 +18,59 @@ def not_found(job_id: str) -> ApiError:
     return ApiError(404, "not_found", f"No job {job_id!r}.")
 
 
-def existing_record(svc: Services, job_id: str) -> dict[str, Any]:
-    """The job's record in Redis, else a 404."""
-    record = svc.records.get(job_id) if is_job_id(job_id) else None
+def existing(job_id: str) -> JobRecord:
+    """The job, else a 404."""
+    record = jobs.find(services(), job_id)
     if record is None:
         raise not_found(job_id)
     return record
 
 
-def read_result(svc: Services, job_id: str) -> bytes | None:
-    """The stored result document of a job, or None if the bucket has none."""
-    return read_object(svc.clients.s3, svc.settings.s3_bucket, result_key(job_id))
-
-
-def find_job(svc: Services, job_id: str) -> dict[str, Any]:
-    """The job from its record, or rebuilt from its result once Redis has forgotten it."""
-    if not is_job_id(job_id):
-        raise not_found(job_id)
-    record = svc.records.get(job_id)
-    if record is not None:
-        return rec.public_view(record)
-    stored = read_result(svc, job_id)
-    if stored is None:
-        raise not_found(job_id)
-    return job_from_result(json.loads(stored))
-
-
 @bp.get("/jobs/<job_id>")
 def get_job(job_id: str):
-    return find_job(services(), job_id)
+    return existing(job_id).dump()
 
 
 @bp.get("/jobs/<job_id>/result")
 def get_result(job_id: str):
     svc = services()
-    job = find_job(svc, job_id)
-    if job["status"] == rec.FAILED:
-        error = job["error"] or {"code": "internal", "message": "The job failed."}
-        raise ApiError(409, error["code"], error["message"], status=job["status"])
-    if job["status"] != rec.FINISHED:
-        raise ApiError(
-            409, "not_finished", f"The job is {job['status']}; no result yet.", status=job["status"]
-        )
+    job = existing(job_id)
+    if job.status == "failed":
+        error = job.error.model_dump() if job.error else {"code": "internal", "message": "The job failed."}
+        raise ApiError(409, error["code"], error["message"], status=job.status)
+    if job.status != "finished":
+        raise ApiError(409, "not_finished", f"The job is {job.status}; no result yet.", status=job.status)
     if request.args.get("redirect") in ("1", "true"):
         url = svc.clients.public_s3.generate_presigned_url(
             "get_object", Params={"Bucket": svc.settings.s3_bucket, "Key": result_key(job_id)}, ExpiresIn=300
         )
         return redirect(url, code=302)
-    stored = read_result(svc, job_id)
+    stored = jobs.read_result(svc, job_id)
     if stored is None:
         raise not_found(job_id)
     return Response(stored, mimetype="application/json")
+
+
+@bp.post("/jobs/<job_id>/start")
+def start(job_id: str):
+    try:
+        record = jobs.start(services(), existing(job_id))
+    except JobError as err:
+        raise ApiError(409, err.code, err.message) from None
+    if record.status == "failed" and record.error and record.error.code == "too_large":
+        raise ApiError(413, "too_large", record.error.message, job=record.dump())
+    return record.dump(), 202
+
+
+@bp.post("/jobs/<job_id>/retry")
+def retry(job_id: str):
+    existing(job_id)
+    change = jobs.retry(services(), job_id)
+    if not change.applied:
+        status = change.before or "unknown"
+        raise ApiError(
+            409, "conflict",
+            f"Only a failed job whose code is timeout, internal or upload_missing can be retried, within "
+            f"MAX_ATTEMPTS attempts; this one is {status}.",
+        )  # fmt: skip
+    return change.record.dump(), 202

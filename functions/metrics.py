@@ -13,7 +13,7 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegis
 from rq.utils import utcparse
 
 from core import stats
-from core.keys import FILE_TYPES
+from core.ids import FILE_TYPES
 from core.services import Services
 
 bp = Blueprint("metrics", __name__)

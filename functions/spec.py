@@ -1,13 +1,51 @@
-"""The OpenAPI 3.1 description of every HTTP function, built as a plain dict for `/openapi.json`."""
+"""The OpenAPI 3.1 description of every HTTP function, built as a plain dict for `/openapi.json`.
+
+The paths are written here; every schema they name is derived from the models (core.models for the
+job, its source, error, result and batch; functions.schemas for requests and replies) with pydantic's
+JSON Schema, so a field is declared once.
+"""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import Any
 
-from functions.spec_schemas import CALLBACK, ID_PATTERN, S3_RECORD, STR, Schema, array, enum, ref, schemas
+from pydantic.json_schema import models_json_schema
 
+from functions.schemas import ID_PATTERN, MODELS, S3_RECORD, PresignRequest
+
+Schema = dict[str, Any]
+STR: Schema = {"type": "string"}
 OPENAPI_VERSION = "3.1.0"
+REF = "#/components/schemas/{model}"
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": REF.format(model=name)}
+
+
+def array(items: Schema) -> Schema:
+    return {"type": "array", "items": items}
+
+
+def enum(*values: str) -> Schema:
+    return {"type": "string", "enum": list(values)}
+
+
+def schemas(max_upload_bytes: int) -> dict[str, Schema]:
+    """Every component schema, from the models; `max_upload_bytes` bounds a presigned upload's size."""
+    _, top = models_json_schema([(model, "validation") for model in MODELS], ref_template=REF)
+    components = top["$defs"]
+    components["PresignRequest"]["properties"]["size"]["maximum"] = max_upload_bytes
+    return components
+
+
+def callback_schema() -> Schema:
+    """The `callback_url` field as the models declare it (for the multipart form, which has no model)."""
+    field = PresignRequest.model_json_schema()["properties"]["callback_url"]
+    return {key: value for key, value in field.items() if key not in ("title", "default")}
+
+
 DEFAULT_MAX_UPLOAD_BYTES = 52_428_800
 JSON = "application/json"
 # Both schemes are off unless configured; `{}` is the alternative of sending no credentials.
@@ -90,7 +128,7 @@ NO_JOB = "`not_found`: no such job."
 FILE_ERRORS = {413: "`too_large`: over MAX_UPLOAD_BYTES.", 415: "`unsupported_type`: not a supported type."}
 PART = {"type": "string", "contentMediaType": "application/octet-stream"}
 FORM = {"type": "object", "required": ["file"],
-        "properties": {"file": {**array(PART), "minItems": 1}, "callback_url": CALLBACK}}
+        "properties": {"file": {**array(PART), "minItems": 1}, "callback_url": callback_schema()}}
 # fmt: on
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from core.clients import make_s3
-from core.keys import RESULTS_PREFIX, UPLOADS_PREFIX
+from core.layout import RESULTS_PREFIX, UPLOADS_PREFIX
 from core.settings import Settings, load_for_process
 from infra.bucket import ensure_bucket
 

@@ -55,6 +55,21 @@ def analyze(path: pathlib.Path, file_type: str, limits: Limits, pages: tuple[int
         raise
     except MemoryError:
         raise JobError(TOO_LARGE, "The file needs more memory to process than a worker has.") from None
-    except (RecursionError, ValueError, ArithmeticError, LookupError, TypeError):
+    except (RecursionError, ValueError, ArithmeticError, LookupError, TypeError) as exc:
         # Each extractor maps its parser's failures; this is the net for anything a parser let slip.
+        # Raised in our own code, it is our bug: it propagates (internal, logged), never corrupt_file.
+        if not _raised_by_parser(exc):
+            raise
         raise JobError(CORRUPT_FILE, "The file is damaged and cannot be read.") from None
+
+
+_ROOT = pathlib.Path(__file__).resolve().parent.parent
+_OURS = tuple(f"{_ROOT / package}/" for package in ("core", "worker", "functions"))
+
+
+def _raised_by_parser(exc: BaseException) -> bool:
+    """Whether the innermost frame of `exc` lies outside this project (in a parser or the stdlib)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is None or not tb.tb_frame.f_code.co_filename.startswith(_OURS)

@@ -1,8 +1,8 @@
 """Big PDFs spread over workers: page ranges become jobs of their own; the last to end makes the result.
 
 The job reads the page count, puts the ranges after the first at the front of the queue as part
-jobs, and counts the first range itself meanwhile. Each part's counts are kept in Redis; whichever part stores
-the last range assembles the analysis and finishes the job, so two workers halve a long PDF.
+jobs, and counts the first range itself meanwhile. Each part's counts are kept in Redis; whichever
+part stores the last range assembles the analysis and finishes the job, so two workers halve a long PDF.
 """
 
 from __future__ import annotations
@@ -10,21 +10,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rq import Retry
-from rq.job import Callback
-
-from core.jobqueue import ON_FAILURE
+from core.layout import parts_key
 from core.services import Services
 from worker.count import Counts, sum_counts
 
-PART_TASK = "worker.tasks.process_part"
 PART_PAGES = 100
 # Smaller PDFs are read in one pass without asking for their page count first.
 PROBE_BYTES = 256 << 10
-
-
-def parts_key(job_id: str) -> str:
-    return f"job:{job_id}:parts"
 
 
 def plan(page_count: int) -> list[tuple[int, int]]:
@@ -57,15 +49,8 @@ def store_part(svc: Services, job_id: str, part: dict[str, Any], total: int) -> 
     return assemble([json.loads(raw) for raw in stored.values()])
 
 
-def fan_out(svc: Services, job_id: str, source: dict[str, Any], page_count: int) -> int:
+def fan_out(svc: Services, job_id: str, source: dict[str, Any], page_count: int, attempt: int) -> int:
     """Queue every range after the first (which the job counts itself); returns the number of parts."""
     ranges = plan(page_count)
-    retries = svc.settings.max_attempts - 1
-    for start, stop in ranges:
-        svc.queue.enqueue(
-            PART_TASK, job_id, source, start, stop, len(ranges) + 1,
-            job_id=f"{job_id}-p{start}", at_front=True, result_ttl=0,
-            job_timeout=svc.settings.job_timeout_seconds + 30,
-            retry=Retry(max=retries) if retries else None, on_failure=Callback(ON_FAILURE),
-        )  # fmt: skip
+    svc.tasks.parts(job_id, source, ranges, attempt)
     return len(ranges) + 1

@@ -10,8 +10,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from core.bucket import is_missing
 from core.errors import TOO_LARGE, UPLOAD_MISSING, JobError
-from core.storage import is_missing
 
 CHUNK_BYTES = 1 << 20
 

@@ -7,9 +7,11 @@ when it has grown.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import resource
+import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from core.settings import Limits
 from worker.analyze import analyze
 
 RECYCLE_RSS_BYTES = 256 << 20
+log = logging.getLogger(__name__)
 
 
 class ExtractorDied(RuntimeError):
@@ -40,8 +43,8 @@ def _serve(conn: Connection, memory_bytes: int) -> None:
             reply = ("error", err.code, err.message)
         except MemoryError:
             reply = ("error", TOO_LARGE, "Processing needed more memory than the limit allows.")
-        except Exception as exc:  # noqa: BLE001 - a parser bug must not end the child; it is reported
-            reply = ("error", INTERNAL, f"The file could not be read ({type(exc).__name__}).")
+        except Exception as exc:  # noqa: BLE001 - our bug must not end the child: it is sent back, traced
+            reply = ("crash", type(exc).__name__, traceback.format_exc())
         conn.send(reply)
 
 
@@ -53,11 +56,13 @@ def _rss_bytes(pid: int) -> int:
         return 0
 
 
-class Extractor:
+class IsolatedParser:
     """Runs `worker.analyze.analyze` in the child; start it after the parsers are imported."""
 
-    def __init__(self, memory_bytes: int) -> None:
-        self.memory_bytes = memory_bytes
+    def __init__(self, limits: Limits, timeout: float) -> None:
+        self.limits = limits
+        self.timeout = timeout
+        self.memory_bytes = limits.memory_bytes
         self._context = multiprocessing.get_context("fork")
         self._start()
 
@@ -77,14 +82,13 @@ class Extractor:
     def pid(self) -> int | None:
         return self.process.pid
 
-    def analyze(
-        self, path: Path, file_type: str, limits: Limits, timeout: float, pages: tuple[int, int] | None = None
-    ) -> dict[str, Any]:
+    def parse(self, path: Path, file_type: str, pages: tuple[int, int] | None = None) -> dict[str, Any]:
         """The analysis of one file; JobError for bad files and time-outs, ExtractorDied if it crashed."""
+        timeout = self.timeout
         if not self.process.is_alive():
             self.restart()
         try:
-            self.conn.send((str(path), file_type, limits, pages))
+            self.conn.send((str(path), file_type, self.limits, pages))
             if not self.conn.poll(timeout):
                 self.restart()
                 raise JobError(TIMEOUT, f"Processing took longer than the limit of {timeout:.0f} s.")
@@ -100,6 +104,9 @@ class Extractor:
             self.restart()
         if reply[0] == "error":
             raise JobError(reply[1], reply[2])
+        if reply[0] == "crash":  # a bug on our side, not the user's file: logged with the child's traceback
+            log.error("parsing child raised %s:\n%s", reply[1], reply[2])
+            raise JobError(INTERNAL, f"Processing failed on our side ({reply[1]}); it has been logged.")
         return reply[1]
 
     def close(self) -> None:

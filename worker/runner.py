@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from rq import Queue, SimpleWorker
 from rq.exceptions import DeserializationError
 from rq.job import Job
 
-from core.jobqueue import PROCESS_TASK
-from worker import context, pipeline
-from worker.fanout import PART_TASK
+from core.tasks import FILE_TASKS
+from worker import pipeline
+from worker.runtime import Runtime
+
+
+class RuntimeJob(Job):
+    """An RQ job run with the worker's Runtime as its task's first argument."""
+
+    runtime: Runtime
+
+    def _execute(self) -> Any:
+        return self.func(self.runtime, *self.args, **self.kwargs)
+
+
+def runtime_job_class(runtime: Runtime) -> type[RuntimeJob]:
+    """A job class bound to `runtime`: RQ builds jobs (and failure callbacks see them) with it."""
+    return type("BoundRuntimeJob", (RuntimeJob,), {"runtime": runtime})
 
 
 class MaintainedQueue(Queue):
@@ -23,10 +38,10 @@ class MaintainedQueue(Queue):
 
 
 class JobWorker(SimpleWorker):
-    """RQ's non-forking worker, with heartbeats while a job runs and attempts counted up front.
+    """RQ's non-forking worker, with heartbeats while a job runs.
 
     No fork per job: clients and connection pools stay warm. Files are parsed in the child of
-    `worker.isolation.Extractor`, which carries the memory cap and is replaced if a file kills it.
+    `worker.isolation.IsolatedParser`, which carries the memory cap and is replaced if a file kills it.
     RQ adds 60 s to every heartbeat; here a SIGKILLed worker's job is seen as abandoned after
     `heartbeat + 10` s and retried.
     """
@@ -41,8 +56,6 @@ class JobWorker(SimpleWorker):
         return self.job_monitoring_interval + 10
 
     def execute_job(self, job: Job, queue: Queue) -> None:
-        if _func_name(job) == PROCESS_TASK:
-            pipeline.count_attempt(context.current(), job.id)
         done = threading.Event()
         beating = threading.Thread(target=self._beat, args=(job, done), daemon=True)
         beating.start()
@@ -61,13 +74,14 @@ class JobWorker(SimpleWorker):
                 self.log.warning("heartbeat for job %s failed", job.id)
 
     def handle_job_failure(self, job: Job, queue, started_job_registry=None, exc_string: str = "") -> None:
-        """After RQ has decided: a job it will not try again is recorded failed (worker lost, stuck)."""
+        """After RQ has decided; covers the failures RQ reports without the job's failure callback
+        (a job stuck between dequeue and start)."""
         retrying = job.should_retry
         super().handle_job_failure(
             job, queue, started_job_registry=started_job_registry, exc_string=exc_string
         )
-        if not retrying and _func_name(job) in (PROCESS_TASK, PART_TASK):
-            pipeline.give_up(context.current(), job.args[0], describe_failure(exc_string))
+        if not retrying and isinstance(job, RuntimeJob) and _func_name(job) in FILE_TASKS:
+            pipeline.give_up(job.runtime, job.args[0], describe_failure(exc_string))
 
 
 def _func_name(job: Job) -> str | None:

@@ -266,7 +266,7 @@ def test_multi_file_upload_is_a_batch(api, s3):
 def test_reconciler_picks_up_unannounced_drops(api, s3):
     key = "incoming/silent/never-announced.txt"
     etag = drop(s3, key, TEXT)
-    from core.keys import object_job_id
+    from core.ids import object_job_id
 
     job_id = object_job_id("jobs", key, f"{etag}:{len(TEXT)}")
     job = wait_for(lambda: api.job(job_id).status_code == 200 and api.wait(job_id), 60, "reconciled job")

@@ -9,6 +9,7 @@ import pytest
 import redis
 
 from tests import builders
+from tests.events import make_record
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
@@ -141,19 +142,25 @@ def test_finished_job_survives_flushall(api, stack):
     assert body["filename"] == "keep.txt" and body["source"]["key"] == job["source"]["key"]
 
 
-def test_retry_queues_a_failed_job_again(api):
-    job = api.process("image.txt", PNG)
-    assert job["status"] == "failed"
-    reply = api.http.post(api.url(f"/jobs/{job['job_id']}/retry"))
+def test_retry_queues_a_failed_job_again(api, s3):
+    key = "incoming/retry/late.txt"
+    record = make_record(key=key, size=9, etag="e1")
+    job_id = api.http.post(api.url("/events"), json={"Records": [record]}).json()["jobs"][0]["job_id"]
+    job = api.wait(job_id)
+    assert job["status"] == "failed" and job["error"]["code"] == "upload_missing"
+    s3.put_object(Bucket="jobs", Key=key, Body=b"now there")
+    reply = api.http.post(api.url(f"/jobs/{job_id}/retry"))
     assert reply.status_code == 202 and reply.json()["status"] == "queued"
-    again = api.wait(job["job_id"])
-    assert again["status"] == "failed" and again["attempts"] == 2
-    finished = api.process("ok.txt", b"fine")
-    conflict = api.http.post(api.url(f"/jobs/{finished['job_id']}/retry"))
+    again = api.wait(job_id)
+    assert again["status"] == "finished" and again["attempts"] == 2 and again["result"]["words"] == 2
+    bad = api.process("image.txt", PNG)
+    refused = api.http.post(api.url(f"/jobs/{bad['job_id']}/retry"))  # content_mismatch: retry cannot help
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "conflict"
+    conflict = api.http.post(api.url(f"/jobs/{job_id}/retry"))
     assert conflict.status_code == 409 and conflict.json()["error"]["code"] == "conflict"
 
 
-def test_long_pdf_is_spread_over_part_jobs_and_assembled_in_order(api):
+def test_long_pdf_is_spread_over_part_jobs_and_assembled_in_order(api, stack):
     pages = [" ".join(["w"] * (n % 7 + 1)) for n in range(230)]  # 3 ranges of up to 100 pages
     padding = b"/Padding (" + b"x" * 1400 + b") "  # past fanout.PROBE_BYTES, so the ranges fan out
     job = api.process("long.pdf", builders.make_pdf(pages, page_extra=padding), timeout=120)
@@ -161,4 +168,8 @@ def test_long_pdf_is_spread_over_part_jobs_and_assembled_in_order(api):
     assert job["result"]["pages"] == 230 and job["attempts"] == 1
     assert job["result"]["page_words"] == [n % 7 + 1 for n in range(230)]
     assert job["result"]["words"] == sum(n % 7 + 1 for n in range(230))
-
+    logs = "".join(
+        path.read_text(errors="replace") for path in (stack.base_dir / "logs").glob("worker-*.log")
+    )
+    ran = {part for part in ("p100", "p200") if f"{job['job_id']}-{part}" in logs}
+    assert ran == {"p100", "p200"}  # the two ranges after the first ran as part jobs

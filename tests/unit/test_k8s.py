@@ -12,8 +12,8 @@ import yaml
 from redis import Redis
 from rq import Queue
 
-from core.jobqueue import make_queue
 from core.settings import Settings, env_names
+from core.tasks import make_queue
 
 K8S = Path(__file__).resolve().parents[2] / "infra" / "k8s"
 MANIFESTS = sorted(K8S.glob("*.yaml")) + sorted((K8S / "examples").glob("*.yaml"))

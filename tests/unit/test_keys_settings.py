@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.keys import file_type_of, is_job_id, new_job_id, object_job_id, safe_filename, upload_key
+from core.ids import file_type_of, is_job_id, new_job_id, object_job_id, safe_filename
+from core.layout import upload_key
 from core.settings import Settings, SettingsError, env_names
 
 

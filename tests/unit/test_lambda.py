@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from core.bucket import ObjectRef
+from core.lifecycle import Change, Intake
 from core.s3events import EventFormatError
-from core.services import Services
 from core.settings import Settings
 from functions import lambda_handler
 from functions.app import create_app
@@ -111,44 +113,34 @@ def test_handler_builds_the_app_on_the_first_call_only(monkeypatch):
 # --- S3 notifications ---------------------------------------------------------------------------------
 
 
-class FakeRecords:
-    """Job records in a dict, with the create-once and transition rules of core.records.JobRecords."""
+class FakeLifecycle:
+    """Jobs in a dict, with the create-once and awaiting-to-queued rules of core.lifecycle."""
 
     def __init__(self) -> None:
-        self.jobs: dict[str, dict[str, Any]] = {}
-
-    def create(self, job_id: str, **fields: Any) -> bool:
-        if job_id in self.jobs:
-            return False
-        self.jobs[job_id] = {"job_id": job_id, **fields}
-        return True
-
-    def get(self, job_id: str) -> dict[str, Any] | None:
-        return dict(self.jobs[job_id]) if job_id in self.jobs else None
-
-    def transition(self, job_id: str, allowed: tuple[str, ...], count_attempt: bool = False, **fields: Any):
-        record = self.jobs.get(job_id)
-        if record is None:
-            return False, None
-        before = record["status"]
-        if before in allowed:
-            record.update(fields)
-        return before in allowed, before
-
-
-class FakeQueue:
-    def __init__(self) -> None:
+        self.jobs: dict[str, str] = {}
         self.enqueued: list[tuple[str, str]] = []
 
-    def enqueue(self, task: str, *args: Any, **options: Any) -> None:
-        job_id, source, _meta = args
-        assert task == "worker.tasks.process" and options["job_id"] == job_id
-        self.enqueued.append((job_id, source["key"]))
+    def queued(self, intake: Intake) -> Change:
+        if intake.job_id in self.jobs:
+            return Change(False, self.jobs[intake.job_id], self._record(intake.job_id))
+        self.jobs[intake.job_id] = "queued"
+        self.enqueued.append((intake.job_id, intake.source.key))
+        return Change(True, None, self._record(intake.job_id))
+
+    def upload_arrived(self, job_id: str, obj: ObjectRef) -> Change:
+        before = self.jobs.get(job_id)
+        if before != "awaiting_upload":
+            return Change(False, before, self._record(job_id) if before else None)
+        self.jobs[job_id] = "queued"
+        self.enqueued.append((job_id, obj.key))
+        return Change(True, before, self._record(job_id))
+
+    def _record(self, job_id: str) -> SimpleNamespace:
+        return SimpleNamespace(job_id=job_id, status=self.jobs[job_id])
 
 
-def make_services() -> Services:
-    settings = Settings.from_env(UNUSED)
-    return Services(settings=settings, clients=None, records=FakeRecords(), batches=None, queue=FakeQueue())  # type: ignore[arg-type]
+def make_services() -> SimpleNamespace:
+    return SimpleNamespace(settings=Settings.from_env(UNUSED), lifecycle=FakeLifecycle())
 
 
 def test_every_created_object_becomes_a_job_once():
@@ -162,22 +154,21 @@ def test_every_created_object_becomes_a_job_once():
     assert [job["key"] for job in outcome["jobs"]] == ["incoming/a b.txt", "incoming/deep/c.pdf"]
     assert all(job["new"] and job["status"] == "queued" for job in outcome["jobs"])
     assert outcome["ignored"] == 3 and len(outcome["reasons"]) == 3
-    assert [key for _, key in svc.queue.enqueued] == ["incoming/a b.txt", "incoming/deep/c.pdf"]  # type: ignore[attr-defined]
+    assert [key for _, key in svc.lifecycle.enqueued] == ["incoming/a b.txt", "incoming/deep/c.pdf"]  # type: ignore[attr-defined]
     again = lambda_handler.s3_handler(event, None, services=svc)
     assert [job["job_id"] for job in again["jobs"]] == [job["job_id"] for job in outcome["jobs"]]
-    assert not any(job["new"] for job in again["jobs"]) and len(svc.queue.enqueued) == 2  # type: ignore[attr-defined]
+    assert not any(job["new"] for job in again["jobs"]) and len(svc.lifecycle.enqueued) == 2  # type: ignore[attr-defined]
 
 
 def test_an_upload_starts_its_waiting_job():
     svc = make_services()
     job_id = "0123456789abcdef0123456789abcdef"
-    svc.records.create(job_id, status="awaiting_upload", filename="r.txt", file_type="txt",
-                       source={"bucket": "jobs", "key": f"uploads/{job_id}/r.txt"})  # fmt: skip
+    svc.lifecycle.jobs[job_id] = "awaiting_upload"
     outcome = lambda_handler.s3_handler(make_s3_event(key=f"uploads/{job_id}/r.txt"), None, services=svc)
     assert outcome["jobs"] == [
         {"job_id": job_id, "key": f"uploads/{job_id}/r.txt", "status": "queued", "new": True}
     ]
-    assert svc.queue.enqueued == [(job_id, f"uploads/{job_id}/r.txt")]  # type: ignore[attr-defined]
+    assert svc.lifecycle.enqueued == [(job_id, f"uploads/{job_id}/r.txt")]  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("sns", [False, True])

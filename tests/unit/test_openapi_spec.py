@@ -15,11 +15,35 @@ from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 from core import batches as bat
 from core import errors as job_errors
-from core import keys, records, results
+from core import ids, results
+from core.lifecycle.record import JobRecord, now_iso
+from core.models import BatchStatus, Job, JobStatus
 from core.settings import Settings, env_names
-from functions import spec_schemas as contract
+from functions.schemas import FILENAME_PATTERN
 from functions.spec import build_spec
 
+# The contract's values, spelled out here; the tests check that the code and the spec use the same ones.
+JOB_STATUSES = ("awaiting_upload", "queued", "started", "finished", "failed")
+FILE_TYPES = ("txt", "json", "rtf", "pdf")
+JOB_ERROR_CODES = (
+    "unsupported_type", "content_mismatch", "corrupt_file", "encrypted_pdf",
+    "too_large", "timeout", "upload_missing", "internal", "cancelled",
+)  # fmt: skip
+BATCH_STATUSES = ("listing", "running", "done")
+JOB_FIELDS = (
+    "job_id", "status", "filename", "file_type", "source", "created_at", "updated_at",
+    "attempts", "result_key", "result", "error",
+)  # fmt: skip
+JOB_EXAMPLE = {
+    "job_id": "4f1c2b7e9a0d4c3e8b6f5a4d3c2b1a09", "status": "finished",
+    "filename": "report.pdf", "file_type": "pdf",
+    "source": {"bucket": "jobs", "key": "uploads/4f1c2b7e9a0d4c3e8b6f5a4d3c2b1a09/report.pdf",
+               "size": 48213, "etag": "9b2cf535f27731c974343645a3985328"},
+    "created_at": "2026-11-29T12:00:00Z", "updated_at": "2026-11-29T12:00:02Z", "attempts": 1,
+    "result_key": "results/4f1c2b7e9a0d4c3e8b6f5a4d3c2b1a09.json",
+    "result": {"words": 1234, "characters": 7311, "pages": 3, "page_words": [400, 420, 414]},
+    "error": None,
+}  # fmt: skip
 SPEC = build_spec()
 ERROR_REF = "#/components/schemas/Error"
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
@@ -40,9 +64,11 @@ def component(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def uses_error(schema: dict[str, Any]) -> bool:
+    """The Error schema itself, or one that carries its `error` object (HealthFailure)."""
     if schema.get("$ref") == ERROR_REF:
         return True
-    return any(uses_error(part) for part in component(schema).get("allOf", []))
+    error = component(schema).get("properties", {}).get("error", {})
+    return error.get("$ref") == "#/components/schemas/ErrorBody"
 
 
 def problems(schema: dict[str, Any], instance: Any) -> list[str]:
@@ -130,12 +156,14 @@ def test_the_configuration_table_names_real_variables():
 
 
 def test_enumerations_match_the_code():
-    assert contract.JOB_STATUSES == records.STATUSES
-    assert contract.FILE_TYPES == keys.FILE_TYPES
-    assert contract.JOB_ERROR_CODES == job_errors.JOB_ERROR_CODES
-    assert contract.JOB_FIELDS == records.PUBLIC_FIELDS
-    assert contract.BATCH_STATUSES == (bat.LISTING, bat.RUNNING, bat.DONE)
-    assert tuple(SPEC["components"]["schemas"]["Batch"]["properties"]["counts"]["required"]) == bat.COUNTED
+    schemas = SPEC["components"]["schemas"]
+    assert JOB_STATUSES == tuple(JobStatus) == tuple(schemas["JobStatus"]["enum"])
+    assert FILE_TYPES == ids.FILE_TYPES == tuple(schemas["FileType"]["enum"])
+    assert JOB_ERROR_CODES == job_errors.JOB_ERROR_CODES == tuple(schemas["JobErrorCode"]["enum"])
+    assert JOB_FIELDS == tuple(name for name in Job.model_fields if name != "batch_id")
+    assert JOB_FIELDS == tuple(schemas["Job"]["required"])
+    assert BATCH_STATUSES == tuple(BatchStatus) == tuple(schemas["BatchStatus"]["enum"])
+    assert tuple(component(schemas["Batch"]["properties"]["counts"])["required"]) == bat.COUNTED
 
 
 def test_every_code_the_functions_map_statuses_to_is_documented():
@@ -146,19 +174,19 @@ def test_every_code_the_functions_map_statuses_to_is_documented():
 
 
 @hypothesis.settings(max_examples=200, deadline=None)
-@hypothesis.given(st.from_regex(contract.FILENAME_PATTERN))
+@hypothesis.given(st.from_regex(FILENAME_PATTERN))
 def test_filenames_the_pattern_allows_are_accepted(name):
-    assert keys.file_type_of(keys.safe_filename(name)) is not None
+    assert ids.file_type_of(ids.safe_filename(name)) is not None
 
 
 @pytest.mark.parametrize("name", ["report.pdf", "a/b.TXT", "x 中文.json", "n.Rtf"])
 def test_filename_pattern_examples(name):
-    assert re.search(contract.FILENAME_PATTERN, name)
+    assert re.search(FILENAME_PATTERN, name)
 
 
 @pytest.mark.parametrize("name", ["", ".txt", "a.exe", "a.txt.zip", "a/.pdf", "....json"])
 def test_filename_pattern_refuses(name):
-    assert not re.search(contract.FILENAME_PATTERN, name)
+    assert not re.search(FILENAME_PATTERN, name)
 
 
 # Documents as the code builds them
@@ -167,29 +195,39 @@ def test_filename_pattern_refuses(name):
 def record(**fields: Any) -> dict[str, Any]:
     source = {"bucket": "jobs", "key": "incoming/a.txt", "size": 5, "etag": "abc"}
     base = {"job_id": "j1", "status": "queued", "filename": "a.txt", "file_type": "txt", "source": source,
-            "created_at": records.now_iso(), "updated_at": records.now_iso(), "attempts": 0,
+            "created_at": now_iso(), "updated_at": now_iso(), "attempts": 0,
             "result_key": "results/j1.json", "result": None, "error": None}  # fmt: skip
     return {**base, **fields}
 
 
+def public_view(fields: dict[str, Any]) -> dict[str, Any]:
+    """The job as the API shows a record of these fields."""
+    return JobRecord.model_validate({**fields, "attempts": fields.get("attempts") or 0}).dump()
+
+
+def raw_view(fields: dict[str, Any]) -> dict[str, Any]:
+    """The public fields as given, unchecked (for documents the schema must refuse)."""
+    return {name: value for name, value in fields.items() if name in Job.model_fields}
+
+
 def test_the_contracts_example_job_is_valid():
-    assert_valid("Job", contract.JOB_EXAMPLE)
+    assert_valid("Job", JOB_EXAMPLE)
 
 
 def test_jobs_in_every_state_are_valid():
     unsupported = {"code": "unsupported_type", "message": "no"}
-    assert_valid("Job", records.public_view(record(status="awaiting_upload", declared_size=5)))
-    assert_valid("Job", records.public_view(record(batch_id="b1")))
-    assert_valid("Job", records.public_view(record(status="failed", file_type=None, error=unsupported)))
+    assert_valid("Job", public_view(record(status="awaiting_upload", declared_size=5)))
+    assert_valid("Job", public_view(record(batch_id="b1")))
+    assert_valid("Job", public_view(record(status="failed", file_type=None, error=unsupported)))
     no_etag = {"bucket": "jobs", "key": "k", "size": None, "etag": None, "version_id": "v1"}
-    assert_valid("Job", records.public_view(record(source=no_etag, attempts=None)))
+    assert_valid("Job", public_view(record(source=no_etag, attempts=None)))
 
 
 def test_invalid_jobs_are_refused():
-    assert_invalid("Job", records.public_view(record(status="done")))
-    assert_invalid("Job", records.public_view(record(file_type="exe")))
-    assert_invalid("Job", records.public_view(record(error={"code": "not_finished", "message": "x"})))
-    assert_invalid("Job", {k: v for k, v in records.public_view(record()).items() if k != "error"})
+    assert_invalid("Job", raw_view(record(status="done")))
+    assert_invalid("Job", raw_view(record(file_type="exe")))
+    assert_invalid("Job", raw_view(record(error={"code": "not_finished", "message": "x"})))
+    assert_invalid("Job", {k: v for k, v in public_view(record()).items() if k != "error"})
 
 
 @pytest.mark.parametrize(
@@ -201,17 +239,18 @@ def test_invalid_jobs_are_refused():
     ],
 )
 def test_results_and_the_jobs_rebuilt_from_them_are_valid(analysis):
-    doc = results.build_result(record(status="started", attempts=1), analysis, records.now_iso())
+    doc = results.build_result(
+        JobRecord.model_validate(record(status="started", attempts=1)), analysis, now_iso()
+    )
     assert_valid("ResultDocument", doc)
-    assert_valid("Job", results.job_from_result(doc))
-    assert_valid("Job", records.public_view(record(status="finished", result=results.analysis_of(doc))))
+    assert_valid("Job", results.job_from_result(doc).dump())
+    assert_valid("Job", public_view(record(status="finished", result=results.analysis_of(doc))))
 
 
 def test_a_batch_summary_page_is_valid():
-    jobs = [record(status="finished", result={"words": 3, "characters": 9}), record(), None]
-    summary = bat.summarize({"batch_id": "b1", "status": bat.RUNNING, "created_at": records.now_iso()}, jobs)
-    page = [records.public_view(job) for job in jobs if job]
-    assert_valid("Batch", {**summary, "offset": 0, "limit": 100, "jobs": page})
+    job = JobRecord.model_validate(record(status="finished", result={"words": 3, "characters": 9}))
+    summary = bat.single_summary("b-j1", job).model_dump(mode="json")
+    assert_valid("Batch", {**summary, "offset": 0, "limit": 100, "jobs": [job.dump(), public_view(record())]})
 
 
 def test_errors_may_carry_more_but_need_a_known_code():

@@ -1,4 +1,4 @@
-"""Job ids, file types and the object layout in the bucket."""
+"""Job and batch ids, file types and filenames: pure functions, no storage."""
 
 from __future__ import annotations
 
@@ -8,14 +8,30 @@ import unicodedata
 import uuid
 
 FILE_TYPES = ("txt", "json", "rtf", "pdf")
-UPLOADS_PREFIX = "uploads/"
-RESULTS_PREFIX = "results/"
 _MAX_NAME_BYTES = 200
+# A one-file upload's batch is only a handle on its job: its id names the job, and it has no keys.
+SINGLE_BATCH_PREFIX = "b-"
 
 
 def new_job_id() -> str:
     """An unguessable id (122 random bits) for a job created by a request."""
     return uuid.uuid4().hex
+
+
+def new_batch_id() -> str:
+    """An unguessable id for a batch of several files or a prefix listing."""
+    return "b" + uuid.uuid4().hex
+
+
+def single_batch_id(job_id: str) -> str:
+    """The id of the batch a one-file upload answers with: it stands for that one job."""
+    return SINGLE_BATCH_PREFIX + job_id
+
+
+def job_of_single_batch(batch_id: str) -> str | None:
+    """The job a one-file upload's batch id stands for, else None."""
+    job_id = batch_id.removeprefix(SINGLE_BATCH_PREFIX)
+    return job_id if batch_id.startswith(SINGLE_BATCH_PREFIX) and is_job_id(job_id) else None
 
 
 def object_job_id(bucket: str, key: str, version: str) -> str:
@@ -55,23 +71,3 @@ def safe_filename(filename: str) -> str:
     while len((stem + ext).encode()) > _MAX_NAME_BYTES and stem:
         stem = stem[:-1]
     return (stem + ext) or "file"
-
-
-def upload_key(job_id: str, filename: str) -> str:
-    return f"{UPLOADS_PREFIX}{job_id}/{safe_filename(filename)}"
-
-
-def result_key(job_id: str) -> str:
-    return f"{RESULTS_PREFIX}{job_id}.json"
-
-
-def batch_manifest_key(batch_id: str) -> str:
-    return f"{RESULTS_PREFIX}batches/{batch_id}.json"
-
-
-def job_id_from_upload_key(key: str) -> str | None:
-    """The job id inside `uploads/<job_id>/<name>`, else None."""
-    if not key.startswith(UPLOADS_PREFIX):
-        return None
-    parts = key[len(UPLOADS_PREFIX) :].split("/", 1)
-    return parts[0] if len(parts) == 2 and is_job_id(parts[0]) else None

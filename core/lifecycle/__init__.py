@@ -1,0 +1,186 @@
+"""Every change of a job's status, in one place: created, queued, started, finished, failed, given up,
+expired, cancelled, retried.
+
+Each transition is one Lua call that updates the record, the counters of the job's batches and the
+statistics together, and publishes the change (see `core.lifecycle.scripts`). Each ending then runs
+one hook (`core.lifecycle.ending`): manifests of completed batches, the callback, one log line.
+Nothing else writes a job's status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from core.bucket import ObjectRef
+from core.errors import CANCELLED, INTERNAL, RETRYABLE_CODES, TOO_LARGE, UNSUPPORTED_TYPE, UPLOAD_MISSING
+from core.layout import job_id_from_upload_key
+from core.lifecycle.record import DEFAULT_OWNER, JobRecord, now_iso
+from core.lifecycle.store import Change, RecordStore, Step
+from core.models import JobStatus, Source
+
+if TYPE_CHECKING:
+    from core.lifecycle.ending import Hooks
+
+AWAITING, QUEUED, STARTED = JobStatus.AWAITING_UPLOAD, JobStatus.QUEUED, JobStatus.STARTED
+FINISHED, FAILED = JobStatus.FINISHED, JobStatus.FAILED
+RUNNABLE = (AWAITING, QUEUED, STARTED)
+# What a finished record sheds: the bucket's result document holds it (status falls back to it).
+SHED_WHEN_FINISHED = ("source", "created_at", "declared_size", "callback_url", "file_type", "finished_at")
+
+__all__ = ["Change", "JobRecord", "Lifecycle", "RUNNABLE", "now_iso"]
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What a new job is made of."""
+
+    job_id: str
+    filename: str
+    file_type: str | None
+    source: Source
+    batch_id: str | None = None
+    owner: str = DEFAULT_OWNER
+    callback_url: str | None = None
+    declared_size: int | None = None
+
+
+class Lifecycle:
+    """The transitions of jobs; built once per process (see core.services)."""
+
+    def __init__(self, store: RecordStore, hooks: Hooks) -> None:
+        self.store = store
+        self.hooks = hooks
+        self.settings = hooks.settings
+
+    # Reads
+
+    def get(self, job_id: str) -> JobRecord | None:
+        return self.store.get(job_id)
+
+    def get_many(self, job_ids: list[str]) -> list[JobRecord | None]:
+        return self.store.get_many(job_ids)
+
+    # Beginnings
+
+    def awaiting_upload(self, intake: Intake) -> JobRecord:
+        """A job for a presigned upload: waits for its file, and expires if none comes."""
+        change = self.store.create(intake, AWAITING)
+        self.hooks.tasks.expire_upload(intake.job_id)
+        return change.record
+
+    def queued(self, intake: Intake) -> Change:
+        """A new job for an object in the bucket, queued (or failed at once for an unsupported type)."""
+        if intake.file_type is None:
+            message = f"{intake.filename!r} is not a .txt, .json, .rtf or .pdf file."
+            change = self.store.create(intake, FAILED, error={"code": UNSUPPORTED_TYPE, "message": message})
+            if change.applied:
+                self.hooks.ended(change, code=UNSUPPORTED_TYPE)
+            return change
+        change = self.store.create(intake, QUEUED)
+        if change.applied:
+            self.hooks.enqueue(change.record)
+        return change
+
+    def upload_arrived(self, job_id: str, obj: ObjectRef) -> Change:
+        """Queue a job waiting for its upload, now that `obj` is there; exactly one caller wins.
+
+        Too big an object (over the declared size or MAX_UPLOAD_BYTES) fails the job instead.
+        """
+        record = self.store.get(job_id)
+        if record is None or record.status != AWAITING:
+            return Change(False, record.status if record else None, record)
+        limit = min(self.settings.max_upload_bytes, record.declared_size or self.settings.max_upload_bytes)
+        source = {"source": obj.source()}
+        if obj.size is not None and obj.size > limit:
+            message = f"The uploaded file is {obj.size} bytes; at most {limit} were allowed."
+            return self._fail(job_id, TOO_LARGE, message, allowed=(AWAITING,), fields=source)
+        change = self.store.transition(job_id, Step(QUEUED, (AWAITING,)), source)
+        if change.applied:
+            self.hooks.enqueue(change.record)
+        return change
+
+    def retried(self, job_id: str) -> Change:
+        """Queue a failed job again: only for codes a retry may cure, within MAX_ATTEMPTS in all."""
+        step = Step(QUEUED, (FAILED,), retry_max=self.settings.max_attempts, retry_codes=RETRYABLE_CODES)
+        change = self.store.transition(job_id, step, {"-error": "", "-finished_at": ""})
+        if change.applied:
+            self.hooks.tasks.forget(job_id)
+            self.hooks.enqueue(change.record)
+        return change
+
+    # The worker's steps
+
+    def started(self, job_id: str, rebuild: Intake | None = None) -> JobRecord | None:
+        """Count an attempt and mark the job started; None when it ended already (a duplicate run).
+
+        With `rebuild` (what the queued task carries), a record Redis lost is made again.
+        """
+        change = self.store.transition(job_id, Step(STARTED, RUNNABLE, count_attempt=True))
+        if change.before is None and rebuild is not None:
+            return self.store.create(rebuild, STARTED, attempts=1).record
+        return change.record if change.applied else None
+
+    def finished(self, record: JobRecord, analysis: dict[str, Any], seconds: float) -> bool:
+        """Store the result, then mark the job finished, if this attempt is still the job's current one."""
+        finished_at = now_iso()
+        self.hooks.store_result(record, analysis, finished_at)
+        fields: dict[str, Any] = {"result": analysis, "finished_at": finished_at}
+        fields["words"] = analysis.get("words", 0)
+        if record.batches and not job_id_from_upload_key(record.source.key):
+            fields["key"] = record.source.key  # for the batch's manifest (an upload's key is derived)
+        fields |= {f"~{name}": "" for name in (*SHED_WHEN_FINISHED, "result")}
+        step = Step(
+            FINISHED, (STARTED,), attempt=record.attempts, seconds=seconds, words=analysis.get("words", 0)
+        )
+        change = self.store.transition(record.job_id, step, fields)
+        if change.applied:
+            self.hooks.ended(change, seconds=seconds)
+        elif change.before == FAILED:  # cancelled (or given up) meanwhile: no result may stay
+            self.hooks.drop_result(record.job_id)
+        return change.applied
+
+    def failed(
+        self,
+        job_id: str,
+        code: str,
+        message: str,
+        *,
+        attempt: int | None = None,
+        seconds: float | None = None,
+    ) -> bool:
+        """The job failed for `code` (the worker's verdict on this attempt)."""
+        return self._fail(job_id, code, message, attempt=attempt, seconds=seconds).applied
+
+    def given_up(self, job_id: str, reason: str) -> bool:
+        """RQ will not try again (retries spent, worker lost): failed with `internal`."""
+        return self._fail(job_id, INTERNAL, reason).applied
+
+    def expired(self, job_id: str) -> bool:
+        """Nothing was uploaded before the upload URL expired."""
+        message = "Nothing was uploaded before the upload URL expired."
+        return self._fail(job_id, UPLOAD_MISSING, message, allowed=(AWAITING,)).applied
+
+    def cancelled(self, job_id: str, message: str = "The job was cancelled.") -> Change:
+        """A job that has not ended fails with `cancelled` (a running attempt's finish then won't apply)."""
+        return self._fail(job_id, CANCELLED, message)
+
+    def _fail(
+        self,
+        job_id: str,
+        code: str,
+        message: str,
+        *,
+        allowed: tuple[str, ...] = RUNNABLE,
+        attempt: int | None = None,
+        seconds: float | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> Change:
+        error = {"code": code, "message": message}
+        step = Step(FAILED, allowed, attempt=attempt, code=code, seconds=seconds)
+        change = self.store.transition(
+            job_id, step, {**(fields or {}), "error": error, "finished_at": now_iso()}
+        )
+        if change.applied:
+            self.hooks.ended(change, code=code, seconds=seconds)
+        return change

@@ -1,0 +1,185 @@
+"""The Lua scripts behind every transition: each updates the record, its batches' counters and the
+statistics, and announces the change, in one round trip (registered once, then run by EVALSHA).
+
+The scripts reach the batch and job keys a record names (not only KEYS): fine on one Redis or a
+replicated one, not on Redis Cluster.
+"""
+
+from __future__ import annotations
+
+from core import layout
+
+_PRELUDE = """
+local COUNTED = {queued=true, started=true, finished=true, failed=true}
+local ENDED = {finished=true, failed=true}
+
+local function announce_batch(bkey, batch_id)
+  local rev = redis.call('HINCRBY', bkey, 'rev', 1)
+  local status = redis.call('HGET', bkey, 'status')
+  redis.call('PUBLISH', '%(batch_channel)s' .. batch_id,
+    cjson.encode({batch_id=batch_id, status=status, rev=rev}))
+end
+
+-- Whether the batch has just completed (true once per batch: its manifest is then written).
+local function closes(bkey, ended)
+  local status = redis.call('HGET', bkey, 'status')
+  if status == 'listing' then return false end
+  local total = tonumber(redis.call('HGET', bkey, 'total') or '0')
+  if ended >= total then
+    if status ~= 'done' then redis.call('HSET', bkey, 'status', 'done') end
+    return redis.call('HSETNX', bkey, 'manifest', '1') == 1
+  end
+  if status == 'done' then redis.call('HSET', bkey, 'status', 'running') end
+  return false
+end
+
+-- Move a job from one state to another in the counters of each batch it belongs to.
+local function recount(batches, before, after, words, now)
+  local completed = {}
+  for batch_id in string.gmatch(batches or '', '%%S+') do
+    local bkey = '%(batch_prefix)s' .. batch_id
+    if redis.call('EXISTS', bkey) == 1 then
+      if COUNTED[before] then redis.call('HINCRBY', bkey, before, -1) end
+      if COUNTED[after] then redis.call('HINCRBY', bkey, after, 1) end
+      if words ~= 0 then redis.call('HINCRBY', bkey, 'words', words) end
+      local step = 0
+      if ENDED[after] and not ENDED[before] then step = 1 end
+      if ENDED[before] and not ENDED[after] then step = -1 end
+      local ended = redis.call('HINCRBY', bkey, 'ended', step)
+      redis.call('HSET', bkey, 'updated_at', now)
+      if closes(bkey, ended) then table.insert(completed, batch_id) end
+      announce_batch(bkey, batch_id)
+    end
+  end
+  return completed
+end
+
+local function count_outcome(status, code, file_type, bucket, seconds)
+  redis.call('HINCRBY', '%(stats_ended)s', status, 1)
+  if code ~= '' then redis.call('HINCRBY', '%(stats_failures)s', code, 1) end
+  if file_type and bucket ~= '' then
+    local key = '%(duration_prefix)s' .. file_type
+    redis.call('HINCRBY', key, bucket, 1)
+    redis.call('HINCRBYFLOAT', key, 'sum', seconds)
+  end
+end
+
+local function announce_job(job_id, status, rev)
+  redis.call('PUBLISH', '%(job_channel)s' .. job_id, cjson.encode({job_id=job_id, status=status, rev=rev}))
+end
+"""
+
+# KEYS: the record. ARGV: job id, now, ttl, status, error code ('' none), then field pairs.
+# Returns {'created', status, record} or {'exists', status, record}.
+CREATE = """
+local key = KEYS[1]
+local current = redis.call('HGET', key, 'status')
+if current then return {'exists', current, redis.call('HGETALL', key)} end
+redis.call('HSET', key, 'status', ARGV[4], 'created_at', ARGV[2], 'updated_at', ARGV[2], 'rev', 1)
+if #ARGV >= 6 then redis.call('HSET', key, unpack(ARGV, 6)) end
+redis.call('EXPIRE', key, tonumber(ARGV[3]))
+if ENDED[ARGV[4]] then count_outcome(ARGV[4], ARGV[5], false, '', 0) end
+announce_job(ARGV[1], ARGV[4], 1)
+return {'created', ARGV[4], redis.call('HGETALL', key)}
+"""
+
+# KEYS: the record, its PDF parts (deleted when the job ends).
+# ARGV: 1 job id, 2 now, 3 ttl, 4 new status, 5 allowed statuses (space-separated), 6 '1' to count
+# an attempt, 7 the attempt that must be the current one ('' any), 8 error code ('' none),
+# 9 duration bucket ('' none), 10 seconds, 11 most attempts a retry allows ('' not a retry),
+# 12 codes a retry allows, 13 words to add to the batches, 14.. field pairs: a name starting with
+# '-' is deleted before the record is read back, with '~' after (what an ended record sheds).
+# Returns {'missing'}, {'refused', status, record} or {'applied', status before, record, completed batches}.
+TRANSITION = """
+local key = KEYS[1]
+local before = redis.call('HGET', key, 'status')
+if not before then return {'missing'} end
+local allowed = false
+for s in string.gmatch(ARGV[5], '%S+') do if s == before then allowed = true end end
+local attempts = redis.call('HGET', key, 'attempts') or '0'
+if allowed and ARGV[7] ~= '' and attempts ~= ARGV[7] then allowed = false end
+if allowed and ARGV[11] ~= '' then
+  local err = redis.call('HGET', key, 'error')
+  local code = err and cjson.decode(err).code or ''
+  local retryable = false
+  for c in string.gmatch(ARGV[12], '%S+') do if c == code then retryable = true end end
+  if not retryable or tonumber(attempts) >= tonumber(ARGV[11]) then allowed = false end
+end
+if not allowed then return {'refused', before, redis.call('HGETALL', key)} end
+local after = ARGV[4]
+redis.call('HSET', key, 'status', after, 'updated_at', ARGV[2])
+local shed = {}
+for i = 14, #ARGV, 2 do
+  local name, lead = ARGV[i], string.sub(ARGV[i], 1, 1)
+  if lead == '-' then redis.call('HDEL', key, string.sub(name, 2))
+  elseif lead == '~' then table.insert(shed, string.sub(name, 2))
+  else redis.call('HSET', key, name, ARGV[i + 1]) end
+end
+if ARGV[6] == '1' then redis.call('HINCRBY', key, 'attempts', 1) end
+local rev = redis.call('HINCRBY', key, 'rev', 1)
+redis.call('EXPIRE', key, tonumber(ARGV[3]))
+local completed = {}
+if after ~= before then
+  completed = recount(redis.call('HGET', key, 'batches'), before, after, tonumber(ARGV[13]), ARGV[2])
+end
+if ENDED[after] and not ENDED[before] then
+  redis.call('DEL', KEYS[2])
+  count_outcome(after, ARGV[8], redis.call('HGET', key, 'file_type'), ARGV[9], ARGV[10])
+end
+local record = redis.call('HGETALL', key)
+if #shed > 0 then
+  -- Written afresh, the slim record is a compact listpack again (a hash never converts back itself).
+  redis.call('HDEL', key, unpack(shed))
+  local rest = redis.call('HGETALL', key)
+  redis.call('DEL', key)
+  redis.call('HSET', key, unpack(rest))
+  redis.call('EXPIRE', key, tonumber(ARGV[3]))
+end
+announce_job(ARGV[1], after, rev)
+return {'applied', before, record, completed}
+"""
+
+# KEYS: the batch, its job list. ARGV: batch id, ttl, '1' to seal (the list is complete), job ids.
+# Each job is counted in the state it is in now, so a job that ended before it joined still counts.
+# Returns {'missing'} or {'joined', 1 if the batch just completed else 0}.
+JOIN = """
+local bkey = KEYS[1]
+if redis.call('EXISTS', bkey) == 0 then return {'missing'} end
+for i = 4, #ARGV do
+  local id = ARGV[i]
+  redis.call('RPUSH', KEYS[2], id)
+  local jkey = '%(job_prefix)s' .. id
+  local status = redis.call('HGET', jkey, 'status')
+  if status then
+    local batches = redis.call('HGET', jkey, 'batches')
+    redis.call('HSET', jkey, 'batches', batches and (batches .. ' ' .. ARGV[1]) or ARGV[1])
+    if COUNTED[status] then redis.call('HINCRBY', bkey, status, 1) end
+    if ENDED[status] then redis.call('HINCRBY', bkey, 'ended', 1) end
+    local words = redis.call('HGET', jkey, 'words')
+    if words then redis.call('HINCRBY', bkey, 'words', words) end
+  end
+end
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[2]))
+if ARGV[3] == '1' then redis.call('HSET', bkey, 'status', 'running', 'total', redis.call('LLEN', KEYS[2])) end
+local completed = closes(bkey, tonumber(redis.call('HGET', bkey, 'ended') or '0'))
+announce_batch(bkey, ARGV[1])
+return {'joined', completed and 1 or 0}
+"""
+
+
+def _with_prelude(body: str) -> str:
+    names = {
+        "batch_channel": layout.batch_channel(""),
+        "job_channel": layout.job_channel(""),
+        "batch_prefix": layout.batch_key(""),
+        "job_prefix": layout.job_key(""),
+        "stats_ended": layout.STATS_ENDED,
+        "stats_failures": layout.STATS_FAILURES,
+        "duration_prefix": layout.duration_key(""),
+    }
+    return _PRELUDE % names + (body % names if "%(" in body else body)
+
+
+CREATE_SCRIPT = _with_prelude(CREATE)
+TRANSITION_SCRIPT = _with_prelude(TRANSITION)
+JOIN_SCRIPT = _with_prelude(JOIN)

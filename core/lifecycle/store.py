@@ -1,0 +1,125 @@
+"""The job records in Redis: reads, and the create and transition scripts that every change goes through."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from redis import Redis
+
+from core import bucket, layout, stats
+from core.lifecycle import record as rec
+from core.lifecycle.record import JobRecord
+from core.lifecycle.scripts import CREATE_SCRIPT, TRANSITION_SCRIPT
+from core.models import JobStatus
+from core.results import record_from_result
+
+if TYPE_CHECKING:
+    from core.lifecycle import Intake
+
+
+@dataclass(frozen=True)
+class Step:
+    """One transition: to `to` from any of `allowed`, with what it counts."""
+
+    to: str
+    allowed: tuple[str, ...]
+    count_attempt: bool = False
+    attempt: int | None = None  # apply only while this is still the job's current attempt
+    code: str | None = None
+    seconds: float | None = None
+    words: int = 0
+    retry_max: int | None = None
+    retry_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a transition did: whether it applied, the status before (None: no such job), the record."""
+
+    applied: bool
+    before: str | None
+    record: JobRecord | None
+    completed: tuple[str, ...] = ()
+
+
+class RecordStore:
+    """Job records: one hash each, created and changed only by the lifecycle's scripts."""
+
+    def __init__(self, redis: Redis, s3: Any, bucket_name: str, ttl_seconds: int) -> None:
+        self.redis = redis
+        self.s3 = s3
+        self.bucket = bucket_name
+        self.ttl = ttl_seconds
+        self._create = redis.register_script(CREATE_SCRIPT)
+        self._transition = redis.register_script(TRANSITION_SCRIPT)
+
+    def create(
+        self, intake: Intake, status: str, error: dict | None = None, attempts: int | None = None
+    ) -> Change:
+        fields = {
+            "filename": intake.filename, "file_type": intake.file_type, "source": intake.source,
+            "batch_id": intake.batch_id, "callback_url": intake.callback_url,
+            "declared_size": intake.declared_size, "error": error, "attempts": attempts,
+            "owner": intake.owner if intake.owner != rec.DEFAULT_OWNER else None,
+        }  # fmt: skip
+        code = error["code"] if error else ""
+        args = [intake.job_id, rec.now_iso(), self.ttl, status, code, *rec.encode(fields)]
+        outcome, before, flat = self._create(keys=[layout.job_key(intake.job_id)], args=args)
+        created = outcome == b"created"
+        return Change(created, None if created else before.decode(), self._decode(intake.job_id, flat))
+
+    def transition(self, job_id: str, step: Step, fields: dict[str, Any] | None = None) -> Change:
+        bound = stats.bucket_label(step.seconds) if step.seconds is not None else ""
+        args = [
+            job_id, rec.now_iso(), self.ttl, step.to, " ".join(step.allowed),
+            "1" if step.count_attempt else "0", "" if step.attempt is None else step.attempt,
+            step.code or "", bound, step.seconds or 0, step.retry_max or "", " ".join(step.retry_codes),
+            step.words, *_flatten(fields or {}),
+        ]  # fmt: skip
+        reply = self._transition(keys=[layout.job_key(job_id), layout.parts_key(job_id)], args=args)
+        if reply[0] == b"missing":
+            return Change(False, None, None)
+        record = self._decode(job_id, reply[2])
+        completed = tuple(item.decode() for item in reply[3]) if len(reply) > 3 else ()
+        return Change(reply[0] == b"applied", reply[1].decode(), record, completed)
+
+    def get(self, job_id: str) -> JobRecord | None:
+        raw = self.redis.hgetall(layout.job_key(job_id))
+        return self._decode(job_id, raw) if raw else None
+
+    def get_many(self, job_ids: list[str]) -> list[JobRecord | None]:
+        with self.redis.pipeline(transaction=False) as pipe:
+            for job_id in job_ids:
+                pipe.hgetall(layout.job_key(job_id))
+            replies = pipe.execute()
+        return [
+            self._decode(job_id, raw) if raw else None for job_id, raw in zip(job_ids, replies, strict=True)
+        ]
+
+    def _decode(self, job_id: str, raw: dict[bytes, bytes] | list[bytes]) -> JobRecord | None:
+        fields = rec.pairs(raw) if isinstance(raw, list) else {k.decode(): v.decode() for k, v in raw.items()}
+        if fields.get("status") == JobStatus.FINISHED and "source" not in fields:
+            return self._from_bucket(job_id, fields)
+        return rec.decode(job_id, fields)
+
+    def _from_bucket(self, job_id: str, fields: dict[str, str]) -> JobRecord | None:
+        """A finished job's record, whose details Redis shed: its result document has them."""
+        stored = bucket.read(self.s3, self.bucket, layout.result_key(job_id))
+        if stored is None:
+            return None
+        found = record_from_result(json.loads(stored))
+        internal = {"rev": int(fields.get("rev", 0)), "batches": tuple(fields.get("batches", "").split())}
+        internal |= {"updated_at": fields.get("updated_at", found.updated_at)}
+        return found.model_copy(update=internal)
+
+
+def _flatten(fields: dict[str, Any]) -> list[str]:
+    flat: list[str] = []
+    for name, value in fields.items():
+        if name[0] in "-~":
+            flat += [name, ""]
+        else:
+            flat += rec.encode({name: value})
+    return flat

@@ -1,0 +1,103 @@
+"""The queue contract: every task the workers run, and every enqueue with its options, in one place.
+
+Tasks are enqueued by dotted path, so the functions never import worker code. Every queue uses
+JSON, not pickle.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+from typing import Any
+
+from redis import Redis
+from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Callback, Job
+from rq.serializers import JSONSerializer
+
+from core.settings import Settings
+
+PROCESS = "worker.tasks.process"
+PART = "worker.tasks.process_part"
+EXPIRE_UPLOAD = "worker.tasks.expire_upload"
+LIST_BATCH = "worker.tasks.list_batch"
+DELIVER_CALLBACK = "worker.tasks.deliver_callback"
+ON_FAILURE = "worker.tasks.on_failure"
+FILE_TASKS = (PROCESS, PART)
+
+# Time for the S3 download and upload around the extraction's own limit.
+IO_MARGIN_SECONDS = 30
+# A job whose URL expired is failed a little later, so an upload that just made it can still start.
+EXPIRY_GRACE_SECONDS = 60
+CALLBACK_RETRY_INTERVALS = [5, 30, 120, 600, 1800]
+
+
+def make_queue(redis: Redis, settings: Settings, name: str | None = None) -> Queue:
+    return Queue(name or settings.queue_name, connection=redis, serializer=JSONSerializer)
+
+
+class TaskQueue:
+    """Enqueues the workers' tasks, each with the options it needs."""
+
+    def __init__(self, redis: Redis, settings: Settings, queue: Queue | None = None) -> None:
+        self.settings = settings
+        self.queue = queue or make_queue(redis, settings)
+        self.callbacks = make_queue(redis, settings, settings.callback_queue)
+
+    def _file_options(self) -> dict[str, Any]:
+        retries = self.settings.max_attempts - 1
+        return {
+            "job_timeout": self.settings.job_timeout_seconds + IO_MARGIN_SECONDS,
+            # The result lives in the bucket: RQ keeps none (no result stream, no finished hash).
+            "result_ttl": 0,
+            "failure_ttl": self.settings.record_ttl_seconds,
+            # No interval: a retry needs no scheduler, so a killed scheduler cannot hold jobs back.
+            # Storage outages are ridden out inside an attempt by botocore's backoff.
+            "retry": Retry(max=retries) if retries else None,
+            "on_failure": Callback(ON_FAILURE),
+        }
+
+    def process(self, job_id: str, source: dict[str, Any], meta: dict[str, Any], task: str = PROCESS) -> bool:
+        """Queue the processing of one job; False if that job is already queued or running."""
+        try:
+            self.queue.enqueue(task, job_id, source, meta, job_id=job_id, unique=True, **self._file_options())
+        except DuplicateJobError:
+            return False
+        return True
+
+    def parts(self, job_id: str, source: dict[str, Any], ranges: list[tuple[int, int]], attempt: int) -> None:
+        """Queue a long PDF's page ranges after the first, at the front so they start at once."""
+        total = len(ranges) + 1
+        with self.queue.connection.pipeline() as pipe:
+            for start, stop in ranges:
+                self.queue.enqueue(
+                    PART, job_id, source, start, stop, total, attempt,
+                    job_id=f"{job_id}-p{start}", at_front=True, pipeline=pipe, **self._file_options(),
+                )  # fmt: skip
+            pipe.execute()
+
+    def forget(self, job_id: str) -> None:
+        """Drop RQ's copy of a job that ended (failed, kept for inspection), so it can be queued again."""
+        with contextlib.suppress(NoSuchJobError):
+            Job.fetch(job_id, connection=self.queue.connection, serializer=JSONSerializer).delete()
+
+    def expire_upload(self, job_id: str) -> None:
+        """Check a presigned upload once its URL has expired."""
+        delay = timedelta(seconds=self.settings.presign_expires_seconds + EXPIRY_GRACE_SECONDS)
+        self.queue.enqueue_in(delay, EXPIRE_UPLOAD, job_id, job_id=f"expire-{job_id}", result_ttl=0)
+
+    def list_batch(self, batch_id: str, prefix: str) -> None:
+        self.queue.enqueue(LIST_BATCH, batch_id, prefix, job_id=f"list-{batch_id}", result_ttl=0)
+
+    def deliver_callback(self, url: str, event: str, payload: dict[str, Any]) -> None:
+        """Queue one callback on its own queue, retried with backoff."""
+        self.callbacks.enqueue(
+            DELIVER_CALLBACK,
+            url,
+            event,
+            payload,
+            retry=Retry(max=len(CALLBACK_RETRY_INTERVALS), interval=CALLBACK_RETRY_INTERVALS),
+            result_ttl=0,
+            failure_ttl=self.settings.record_ttl_seconds,
+        )

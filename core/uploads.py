@@ -1,0 +1,110 @@
+"""Files coming in through the functions: posted files streamed to the bucket, and presigned uploads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import IO, Any
+
+from boto3.s3.transfer import TransferConfig
+
+from core import ids, layout
+from core.bucket import ObjectRef
+from core.intake import intake_for
+from core.lifecycle.record import DEFAULT_OWNER, JobRecord
+from core.models import BatchStatus
+from core.services import Services
+
+CONTENT_TYPES = {
+    "txt": "text/plain",
+    "json": "application/json",
+    "rtf": "application/rtf",
+    "pdf": "application/pdf",
+}
+# Above this size boto3's transfer manager sends the file in parts; below it one PUT returns the ETag.
+SINGLE_PUT_BYTES = 8 << 20
+# One part in memory at a time: a request thread holds 8 MB, not the transfer manager's 10 × 8 MB.
+SEQUENTIAL_PARTS = TransferConfig(multipart_chunksize=SINGLE_PUT_BYTES, use_threads=False)
+
+
+@dataclass(frozen=True)
+class Posted:
+    """One file of a `POST /uploads`, checked: its stream, safe name, type and size."""
+
+    stream: IO[bytes]
+    filename: str
+    file_type: str
+    size: int
+
+
+def store(svc: Services, stream: IO[bytes], key: str, size: int, file_type: str) -> str | None:
+    """Stream one file to the bucket; returns its ETag when S3 tells it without another request."""
+    bucket, content_type = svc.settings.s3_bucket, CONTENT_TYPES[file_type]
+    if size <= SINGLE_PUT_BYTES:
+        reply = svc.clients.s3.put_object(Bucket=bucket, Key=key, Body=stream, ContentType=content_type)
+        return reply.get("ETag", "").strip('"') or None
+    svc.clients.s3.upload_fileobj(
+        stream, bucket, key, ExtraArgs={"ContentType": content_type}, Config=SEQUENTIAL_PARTS
+    )
+    return None
+
+
+def accept(
+    svc: Services, files: list[Posted], callback_url: str | None = None, owner: str = DEFAULT_OWNER
+) -> tuple[str, list[JobRecord]]:
+    """Store and queue each file as a job; returns the batch id and the jobs.
+
+    A one-file upload's batch is only a handle on its job (no keys); several files make a batch
+    whose manifest is written when the last one ends.
+    """
+    job_ids = [ids.new_job_id() for _ in files]
+    batch_id = ids.single_batch_id(job_ids[0]) if len(files) == 1 else ids.new_batch_id()
+    if len(files) > 1:
+        svc.batches.create(
+            batch_id, BatchStatus.LISTING, origin="upload", owner=owner, callback_url=callback_url
+        )
+    jobs = []
+    for job_id, posted in zip(job_ids, files, strict=True):
+        key = layout.upload_key(job_id, posted.filename)
+        etag = store(svc, posted.stream, key, posted.size, posted.file_type)
+        obj = ObjectRef(bucket=svc.settings.s3_bucket, key=key, size=posted.size, etag=etag)
+        intake = intake_for(
+            job_id, posted.filename, obj, batch_id=batch_id, owner=owner, callback_url=callback_url
+        )
+        jobs.append(svc.lifecycle.queued(intake).record)
+    if len(files) > 1 and svc.batches.join(batch_id, job_ids, seal=True):
+        svc.lifecycle.hooks.batch_done(batch_id)
+    return batch_id, jobs
+
+
+def signed_upload(svc: Services, key: str, size: int, content_type: str, method: str) -> dict[str, Any]:
+    """How to upload one file straight to the bucket: a presigned PUT, or a POST policy capped at `size`."""
+    bucket, expires = svc.settings.s3_bucket, svc.settings.presign_expires_seconds
+    if method == "POST":
+        post = svc.clients.public_s3.generate_presigned_post(
+            Bucket=bucket,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", 0, size]],
+            ExpiresIn=expires,
+        )
+        return {"method": "POST", "url": post["url"], "fields": post["fields"]}
+    # Content-Length is signed too, so a server that checks signatures refuses a body of another size;
+    # clients send it anyway (browsers may not set it), so only Content-Type is listed in `headers`.
+    params = {"Bucket": bucket, "Key": key, "ContentType": content_type, "ContentLength": size}
+    url = svc.clients.public_s3.generate_presigned_url("put_object", Params=params, ExpiresIn=expires)
+    return {"method": "PUT", "url": url, "headers": {"Content-Type": content_type}}
+
+
+def presign(
+    svc: Services, filename: str, size: int, content_type: str | None, method: str, **extra: Any
+) -> tuple[JobRecord, dict[str, Any], str]:
+    """A job awaiting its upload, how to upload it, and when the URL expires."""
+    job_id = ids.new_job_id()
+    key = layout.upload_key(job_id, filename)
+    file_type = ids.file_type_of(filename) or "txt"
+    upload = signed_upload(svc, key, size, content_type or CONTENT_TYPES[file_type], method)
+    expires = datetime.now(UTC) + timedelta(seconds=svc.settings.presign_expires_seconds)
+    intake = intake_for(job_id, filename, ObjectRef(svc.settings.s3_bucket, key), declared_size=size, **extra)
+    record = svc.lifecycle.awaiting_upload(intake)
+    return record, upload, expires.strftime("%Y-%m-%dT%H:%M:%SZ")
