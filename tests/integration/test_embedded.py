@@ -16,8 +16,8 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from core.keys import object_job_id
-from core.objects import ObjectRef
+from core.bucket import ObjectRef
+from core.ids import object_job_id
 from infra.processes import ROOT, free_port
 from infra.seaweed import pick_ports
 from tests.client import Api

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.objects import ObjectRef
+from core.bucket import ObjectRef
 from core.s3events import EventFormatError, parse_any_event, parse_seaweed_event
 from tests.events import make_s3_event, make_seaweed_event
 
