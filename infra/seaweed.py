@@ -51,6 +51,12 @@ class WeedPorts:
         ]
 
 
+def grpc_sockets(ports: WeedPorts) -> list[Path]:
+    """The unix sockets weed makes in /tmp whatever TMPDIR says, one per gRPC port (ours alone)."""
+    grpc = {name: port + GRPC_OFFSET for name, port in ports.http().items()}
+    return [Path(f"/tmp/seaweedfs-{name}-grpc-{port}.sock") for name, port in grpc.items()]
+
+
 def _pair_is_free(port: int, taken: set[int]) -> bool:
     pair = (port, port + GRPC_OFFSET)
     return not taken.intersection(pair) and all(port_is_free(p) for p in pair)

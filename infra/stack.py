@@ -20,7 +20,7 @@ from infra.processes import (
     wait_until,
 )
 from infra.s3server import SERVERS, SeaweedSetup, start_moto, start_seaweedfs
-from infra.seaweed import WeedPorts, pick_ports
+from infra.seaweed import WeedPorts, grpc_sockets, pick_ports
 
 BUCKET = "jobs"
 CREDENTIALS = {
@@ -191,3 +191,6 @@ class Stack:
         apps = [self.callbacks, self.reconciler, *self.workers, self.functions]
         for group in (apps, [self.s3, self.redis]):
             stop_together([service for service in group if service is not None])
+        if self.weed_ports is not None and self.s3 is not None and not self.s3.running:
+            for path in grpc_sockets(self.weed_ports):
+                path.unlink(missing_ok=True)

