@@ -25,6 +25,7 @@ BENCHMARKS = {
     "endtoend": "bench.endtoend",
     "upload": "bench.upload",
     "memory": "bench.memory",
+    "redismem": "bench.redismem",
 }
 RESULTS = ROOT / "bench" / "results"
 

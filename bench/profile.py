@@ -33,11 +33,10 @@ PARTS = (
     ("Redis scripts", "redis/commands/core.py", "__call__"),
     ("RQ enqueue", "rq/queue.py", "enqueue"),
     ("analyze", "worker/analyze.py", "analyze"),
-    ("batch manifest", "core/manifests.py", "write_manifest"),
-    ("seal", "core/manifests.py", "seal"),
-    ("count_ended", "core/manifests.py", "count_ended"),
-    ("records.create", "core/records.py", "create"),
-    ("records.transition", "core/records.py", "transition"),
+    ("batch manifest", "core/batches.py", "write_manifest"),
+    ("lifecycle: create", "core/lifecycle/store.py", "create"),
+    ("lifecycle: transitions", "core/lifecycle/store.py", "transition"),
+    ("pydantic validation", "pydantic/main.py", "model_validate"),
     ("multipart parsing", "werkzeug/formparser.py", "parse"),
 )
 

@@ -15,6 +15,7 @@ from rq import Queue, Worker
 
 from bench.common import wait_for
 from bench.env import CELERY_BACKEND_DB, CELERY_BROKER_DB, OURS_DB, PLAIN_RQ_DB, BenchEnv
+from bench.trivial import ENDED_KEY as TRIVIAL_ENDED
 from core.settings import Settings
 from core.tasks import TaskQueue
 from infra.processes import Service
@@ -166,7 +167,16 @@ class Ours(System):
             if status in ENDED_RQ:
                 ended[job_id] = (status.decode(), _ts(stamp))
         missing = [job_id for job_id, (status, _) in zip(ids, replies, strict=True) if status is None]
-        return {**ended, **(rq_ended(self.redis, missing) if missing else {})}
+        return {**ended, **(self._trivial_ended(missing) if missing else {})}
+
+    def _trivial_ended(self, ids: list[str]) -> dict[str, tuple[str, float | None]]:
+        stamps = self.redis.hmget(TRIVIAL_ENDED, ids)
+        return {i: ("finished", float(s)) for i, s in zip(ids, stamps, strict=True) if s is not None}
+
+    def ended_count(self) -> int:
+        """Jobs ended: the lifecycle's statistics, and trivial tasks' own notes (RQ keeps neither)."""
+        counts = self.redis.hvals("stats:ended")
+        return sum(int(c) for c in counts) + self.redis.hlen(TRIVIAL_ENDED)
 
 
 class PlainRQ(System):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from core.bucket import ObjectRef
 from core.errors import CANCELLED, INTERNAL, RETRYABLE_CODES, TOO_LARGE, UNSUPPORTED_TYPE, UPLOAD_MISSING
 from core.layout import job_id_from_upload_key
-from core.lifecycle.record import DEFAULT_OWNER, JobRecord, now_iso
+from core.lifecycle.record import DEFAULT_OWNER, JobRecord, now_iso, result_of
 from core.lifecycle.store import Change, RecordStore, Step
 from core.models import JobStatus, Source
 
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 AWAITING, QUEUED, STARTED = JobStatus.AWAITING_UPLOAD, JobStatus.QUEUED, JobStatus.STARTED
 FINISHED, FAILED = JobStatus.FINISHED, JobStatus.FAILED
 RUNNABLE = (AWAITING, QUEUED, STARTED)
-# What a finished record sheds: the bucket's result document holds it (status falls back to it).
-SHED_WHEN_FINISHED = ("source", "created_at", "declared_size", "callback_url", "file_type", "finished_at")
+# What a finished job's record keeps besides its status (the bucket's result document holds the rest).
+KEPT_WHEN_FINISHED = ("owner", "batches", "batch_id", "filename")
 
 __all__ = ["Change", "JobRecord", "Lifecycle", "RUNNABLE", "now_iso"]
 
@@ -122,20 +122,25 @@ class Lifecycle:
         return change.record if change.applied else None
 
     def finished(self, record: JobRecord, analysis: dict[str, Any], seconds: float) -> bool:
-        """Store the result, then mark the job finished, if this attempt is still the job's current one."""
+        """Store the result, then mark the job finished, if this attempt is still the job's current one.
+
+        Redis then keeps a small record (the bucket's result document holds the rest).
+        """
         finished_at = now_iso()
         self.hooks.store_result(record, analysis, finished_at)
-        fields: dict[str, Any] = {"result": analysis, "finished_at": finished_at}
-        fields["words"] = analysis.get("words", 0)
+        words = analysis.get("words", 0)
+        fields: dict[str, Any] = {"words": words, **{f"+{name}": "" for name in KEPT_WHEN_FINISHED}}
         if record.batches and not job_id_from_upload_key(record.source.key):
             fields["key"] = record.source.key  # for the batch's manifest (an upload's key is derived)
-        fields |= {f"~{name}": "" for name in (*SHED_WHEN_FINISHED, "result")}
         step = Step(
-            FINISHED, (STARTED,), attempt=record.attempts, seconds=seconds, words=analysis.get("words", 0)
-        )
-        change = self.store.transition(record.job_id, step, fields)
+            FINISHED, (STARTED,), attempt=record.attempts, seconds=seconds, words=words, rewrite=True,
+            returns_record=False,
+        )  # fmt: skip
+        change = self.store.transition(record.job_id, step, fields, now=finished_at)
         if change.applied:
-            self.hooks.ended(change, seconds=seconds)
+            update = {"status": FINISHED, "result": result_of(analysis), "updated_at": finished_at}
+            ended = record.model_copy(update=update | {"finished_at": finished_at})
+            self.hooks.ended(Change(True, change.before, ended, change.completed), seconds=seconds)
         elif change.before == FAILED:  # cancelled (or given up) meanwhile: no result may stay
             self.hooks.drop_result(record.job_id)
         return change.applied

@@ -70,72 +70,79 @@ end
 """
 
 # KEYS: the record. ARGV: job id, now, ttl, status, error code ('' none), then field pairs.
-# Returns {'created', status, record} or {'exists', status, record}.
+# Returns {'created'} or {'exists', status, record}.
 CREATE = """
 local key = KEYS[1]
 local current = redis.call('HGET', key, 'status')
 if current then return {'exists', current, redis.call('HGETALL', key)} end
-redis.call('HSET', key, 'status', ARGV[4], 'created_at', ARGV[2], 'updated_at', ARGV[2], 'rev', 1)
-if #ARGV >= 6 then redis.call('HSET', key, unpack(ARGV, 6)) end
+redis.call('HSET', key, 'status', ARGV[4], 'created_at', ARGV[2], 'updated_at', ARGV[2], 'rev', 1,
+  unpack(ARGV, 6))
 redis.call('EXPIRE', key, tonumber(ARGV[3]))
 if ENDED[ARGV[4]] then count_outcome(ARGV[4], ARGV[5], false, '', 0) end
 announce_job(ARGV[1], ARGV[4], 1)
-return {'created', ARGV[4], redis.call('HGETALL', key)}
+return {'created'}
 """
 
-# KEYS: the record, its PDF parts (deleted when the job ends).
+# KEYS: the record, its PDF parts (deleted when a PDF's job ends).
 # ARGV: 1 job id, 2 now, 3 ttl, 4 new status, 5 allowed statuses (space-separated), 6 '1' to count
 # an attempt, 7 the attempt that must be the current one ('' any), 8 error code ('' none),
 # 9 duration bucket ('' none), 10 seconds, 11 most attempts a retry allows ('' not a retry),
-# 12 codes a retry allows, 13 words to add to the batches, 14.. field pairs: a name starting with
-# '-' is deleted before the record is read back, with '~' after (what an ended record sheds).
-# Returns {'missing'}, {'refused', status, record} or {'applied', status before, record, completed batches}.
+# 12 codes a retry allows, 13 words to add to the batches, 14 '1' to write the record anew with only
+# the fields given and those named '+' (the small record an ended job keeps), 15 '1' to return the
+# record, 16.. field pairs: a name starting with '-' is deleted, with '+' kept when written anew.
+# Returns {'missing'}, {'refused', status, record} or {'applied', status before, record or {}, completed}.
 TRANSITION = """
 local key = KEYS[1]
-local before = redis.call('HGET', key, 'status')
+local cur = redis.call('HMGET', key, 'status', 'attempts', 'error', 'batches', 'file_type', 'rev')
+local before = cur[1]
 if not before then return {'missing'} end
 local allowed = false
 for s in string.gmatch(ARGV[5], '%S+') do if s == before then allowed = true end end
-local attempts = redis.call('HGET', key, 'attempts') or '0'
+local attempts = cur[2] or '0'
 if allowed and ARGV[7] ~= '' and attempts ~= ARGV[7] then allowed = false end
 if allowed and ARGV[11] ~= '' then
-  local err = redis.call('HGET', key, 'error')
-  local code = err and cjson.decode(err).code or ''
+  local code = cur[3] and cjson.decode(cur[3]).code or ''
   local retryable = false
   for c in string.gmatch(ARGV[12], '%S+') do if c == code then retryable = true end end
   if not retryable or tonumber(attempts) >= tonumber(ARGV[11]) then allowed = false end
 end
 if not allowed then return {'refused', before, redis.call('HGETALL', key)} end
 local after = ARGV[4]
-redis.call('HSET', key, 'status', after, 'updated_at', ARGV[2])
-local shed = {}
-for i = 14, #ARGV, 2 do
+if ARGV[6] == '1' then attempts = tonumber(attempts) + 1 end
+local rev = tonumber(cur[6] or '0') + 1
+local set = {'status', after, 'updated_at', ARGV[2], 'rev', rev, 'attempts', attempts}
+local drop, keep = {}, {}
+for i = 16, #ARGV, 2 do
   local name, lead = ARGV[i], string.sub(ARGV[i], 1, 1)
-  if lead == '-' then redis.call('HDEL', key, string.sub(name, 2))
-  elseif lead == '~' then table.insert(shed, string.sub(name, 2))
-  else redis.call('HSET', key, name, ARGV[i + 1]) end
+  if lead == '-' then table.insert(drop, string.sub(name, 2))
+  elseif lead == '+' then table.insert(keep, string.sub(name, 2))
+  else table.insert(set, name); table.insert(set, ARGV[i + 1]) end
 end
-if ARGV[6] == '1' then redis.call('HINCRBY', key, 'attempts', 1) end
-local rev = redis.call('HINCRBY', key, 'rev', 1)
+if ARGV[14] == '1' then
+  -- Written afresh, the small record is a compact listpack again (a hash never converts back itself).
+  if #keep > 0 then
+    local kept = redis.call('HMGET', key, unpack(keep))
+    for i, name in ipairs(keep) do
+      if kept[i] then table.insert(set, name); table.insert(set, kept[i]) end
+    end
+  end
+  redis.call('DEL', key)
+elseif #drop > 0 then
+  redis.call('HDEL', key, unpack(drop))
+end
+redis.call('HSET', key, unpack(set))
 redis.call('EXPIRE', key, tonumber(ARGV[3]))
 local completed = {}
-if after ~= before then
-  completed = recount(redis.call('HGET', key, 'batches'), before, after, tonumber(ARGV[13]), ARGV[2])
+if after ~= before and cur[4] then
+  completed = recount(cur[4], before, after, tonumber(ARGV[13]), ARGV[2])
 end
 if ENDED[after] and not ENDED[before] then
-  redis.call('DEL', KEYS[2])
-  count_outcome(after, ARGV[8], redis.call('HGET', key, 'file_type'), ARGV[9], ARGV[10])
-end
-local record = redis.call('HGETALL', key)
-if #shed > 0 then
-  -- Written afresh, the slim record is a compact listpack again (a hash never converts back itself).
-  redis.call('HDEL', key, unpack(shed))
-  local rest = redis.call('HGETALL', key)
-  redis.call('DEL', key)
-  redis.call('HSET', key, unpack(rest))
-  redis.call('EXPIRE', key, tonumber(ARGV[3]))
+  if cur[5] == 'pdf' then redis.call('DEL', KEYS[2]) end
+  count_outcome(after, ARGV[8], cur[5], ARGV[9], ARGV[10])
 end
 announce_job(ARGV[1], after, rev)
+local record = {}
+if ARGV[15] == '1' then record = redis.call('HGETALL', key) end
 return {'applied', before, record, completed}
 """
 

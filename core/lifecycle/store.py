@@ -32,6 +32,8 @@ class Step:
     words: int = 0
     retry_max: int | None = None
     retry_codes: tuple[str, ...] = ()
+    rewrite: bool = False  # write the record anew: the fields given and those named "+name" only
+    returns_record: bool = True
 
 
 @dataclass(frozen=True)
@@ -64,24 +66,30 @@ class RecordStore:
             "declared_size": intake.declared_size, "error": error, "attempts": attempts,
             "owner": intake.owner if intake.owner != rec.DEFAULT_OWNER else None,
         }  # fmt: skip
-        code = error["code"] if error else ""
-        args = [intake.job_id, rec.now_iso(), self.ttl, status, code, *rec.encode(fields)]
-        outcome, before, flat = self._create(keys=[layout.job_key(intake.job_id)], args=args)
-        created = outcome == b"created"
-        return Change(created, None if created else before.decode(), self._decode(intake.job_id, flat))
+        code, now, encoded = error["code"] if error else "", rec.now_iso(), rec.encode(fields)
+        args = [intake.job_id, now, self.ttl, status, code, *encoded]
+        reply = self._create(keys=[layout.job_key(intake.job_id)], args=args)
+        if reply[0] == b"created":  # the record is what was sent: no need to read it back
+            written = ["status", status, "created_at", now, "updated_at", now, "rev", "1", *encoded]
+            return Change(True, None, rec.decode(intake.job_id, rec.pairs(written)))
+        return Change(False, reply[1].decode(), self._decode(intake.job_id, reply[2]))
 
-    def transition(self, job_id: str, step: Step, fields: dict[str, Any] | None = None) -> Change:
+    def transition(
+        self, job_id: str, step: Step, fields: dict[str, Any] | None = None, now: str | None = None
+    ) -> Change:
+        """Apply `step` if the record allows it; the record comes back unless `step` says otherwise."""
         bound = stats.bucket_label(step.seconds) if step.seconds is not None else ""
         args = [
-            job_id, rec.now_iso(), self.ttl, step.to, " ".join(step.allowed),
+            job_id, now or rec.now_iso(), self.ttl, step.to, " ".join(step.allowed),
             "1" if step.count_attempt else "0", "" if step.attempt is None else step.attempt,
             step.code or "", bound, step.seconds or 0, step.retry_max or "", " ".join(step.retry_codes),
-            step.words, *_flatten(fields or {}),
+            step.words, "1" if step.rewrite else "0", "1" if step.returns_record else "0",
+            *_flatten(fields or {}),
         ]  # fmt: skip
         reply = self._transition(keys=[layout.job_key(job_id), layout.parts_key(job_id)], args=args)
         if reply[0] == b"missing":
             return Change(False, None, None)
-        record = self._decode(job_id, reply[2])
+        record = self._decode(job_id, reply[2]) if reply[2] else None
         completed = tuple(item.decode() for item in reply[3]) if len(reply) > 3 else ()
         return Change(reply[0] == b"applied", reply[1].decode(), record, completed)
 
@@ -118,7 +126,7 @@ class RecordStore:
 def _flatten(fields: dict[str, Any]) -> list[str]:
     flat: list[str] = []
     for name, value in fields.items():
-        if name[0] in "-~":
+        if name[0] in "-+":
             flat += [name, ""]
         else:
             flat += rec.encode({name: value})
