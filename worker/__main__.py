@@ -53,6 +53,7 @@ def make_worker(runtime: Runtime, name: str | None, queue_name: str) -> JobWorke
         queue_class=MaintainedQueue,
         job_class=job_class,
         name=name,
+        log_job_description=False,  # the job id is logged, not its arguments (keys, filenames)
         job_monitoring_interval=settings.heartbeat_seconds,
         maintenance_interval=maintenance,
         # RQ runs maintenance (and restarts a dead scheduler) only between dequeues: wait no longer.

@@ -51,6 +51,8 @@ class JobWorker(SimpleWorker):
     """
 
     shutting_down: bool = False
+    # No "result discarded" line per job: file jobs never keep an RQ result.
+    log_result_lifespan = False
 
     def handle_warm_shutdown_request(self) -> None:
         self.shutting_down = True
@@ -104,7 +106,6 @@ class JobWorker(SimpleWorker):
             self.cleanup_execution(job, pipeline=pipe)  # the current job, the execution and its registries
             pipe.delete(job.key, job.dependents_key, job.dependencies_key, job.execution_registry.key)
             pipe.execute()
-        self.log.info("Successfully completed job %s on worker %s", job.id, self.name)
 
     def handle_job_failure(self, job: Job, queue, started_job_registry=None, exc_string: str = "") -> None:
         """After RQ has decided; covers the failures RQ reports without the job's failure callback
