@@ -210,20 +210,28 @@ def test_cancel_and_retry_an_upload(page, web_stack, problems):
     problems.requests[:] = [text for text in problems.requests if "ERR_CONNECTION_REFUSED" not in text]
 
 
+def answer_start_queued(route) -> None:
+    """`POST /jobs/<id>/start`, answered `queued` whatever the real reply: the bucket's webhook may have
+    queued the job (and a worker finished it) before `start` answers, and these tests need the page to
+    learn the job's state from its polling, which they answer themselves."""
+    reply = route.fetch()
+    route.fulfill(response=reply, json={**reply.json(), "status": "queued", "result": None})
+
+
 def test_polling_backs_off_and_pauses_while_hidden(page):
     """The job stays `queued` (answered by a stand-in): polls spread out, and stop while the tab is hidden."""
     polls: list[float] = []
 
     def still_queued(route) -> None:
         if route.request.method != "GET":
-            route.continue_()
+            answer_start_queued(route)
             return
         polls.append(time.monotonic())
         job_id = route.request.url.rsplit("/", 1)[-1]
         body = {"job_id": job_id, "status": "queued", "filename": "slow.txt", "file_type": "txt"}
         route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
 
-    page.route(re.compile(r"/jobs/[0-9a-f]{32}$"), still_queued)
+    page.route(re.compile(r"/jobs/[0-9a-f]{32}(/start)?$"), still_queued)
     page.set_input_files("#picker", [{"name": "slow.txt", "mimeType": "text/plain", "buffer": b"a b c"}])
     expect(row(page, "slow.txt")).to_have_attribute("data-state", "queued")
     page.wait_for_timeout(3000)
@@ -347,10 +355,7 @@ def test_the_richer_result_is_shown_when_present(page, artifacts):
 
     def finished(route) -> None:
         if route.request.method != "GET":
-            # The bucket's webhook may have queued (and a worker finished) the job before `start`
-            # answers: the page is told `queued`, so that the richer result comes from its polling.
-            reply = route.fetch()
-            route.fulfill(response=reply, json={**reply.json(), "status": "queued", "result": None})
+            answer_start_queued(route)
             return
         job_id = route.request.url.rsplit("/", 1)[-1]
         body = {"job_id": job_id, "status": "finished", "filename": "scan.pdf", "file_type": "pdf"}

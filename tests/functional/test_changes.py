@@ -1,0 +1,41 @@
+"""Each change of a job and of its batch is published on Redis, for status streams in any process."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from core import layout
+from core.ids import new_batch_id
+from core.models import BatchStatus
+from tests.functional.helpers import queued_job, task_args
+from worker import pipeline
+
+
+def messages(pubsub, count: int, timeout: float = 10) -> list[tuple[str, dict]]:
+    """The next `count` published messages (channel, decoded body), polling with a bound."""
+    found, deadline = [], time.monotonic() + timeout
+    while len(found) < count and time.monotonic() < deadline:
+        message = pubsub.get_message(timeout=0.2)
+        if message and message["type"] == "pmessage":
+            found.append((message["channel"].decode(), json.loads(message["data"])))
+    return found
+
+
+def test_every_transition_of_a_job_and_its_batch_is_published(svc, rt):
+    pubsub = svc.clients.redis.pubsub()
+    pubsub.psubscribe(layout.job_channel("*"), layout.batch_channel("*"))
+    messages(pubsub, 2, timeout=1)  # the subscription confirmations
+    batch_id = new_batch_id()
+    svc.batches.create(batch_id, BatchStatus.LISTING, origin="upload")
+    job_id = queued_job(svc, batch_id=batch_id)
+    svc.batches.join(batch_id, [job_id], seal=True)
+    pipeline.process(rt, *task_args(svc, job_id))
+    got = messages(pubsub, 6)
+    job_changes = [body for channel, body in got if channel == layout.job_channel(job_id)]
+    assert [(m["status"], m["rev"]) for m in job_changes] == [("queued", 1), ("started", 2), ("finished", 3)]
+    batch_changes = [body for channel, body in got if channel == layout.batch_channel(batch_id)]
+    assert [m["status"] for m in batch_changes] == ["running", "running", "done"]
+    assert [m["rev"] for m in batch_changes] == [1, 2, 3]
+    assert int(svc.clients.redis.hget(layout.job_key(job_id), "rev")) == 3
+    pubsub.close()
