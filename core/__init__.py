@@ -1,1 +1,1 @@
-"""What the functions and the workers share: settings, clients, keys, job records, the queue."""
+"""What the functions and the workers share: models, the lifecycle, batches, the queue contract, keys."""
