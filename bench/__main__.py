@@ -26,6 +26,7 @@ BENCHMARKS = {
     "upload": "bench.upload",
     "memory": "bench.memory",
     "redismem": "bench.redismem",
+    "live": "bench.live",
 }
 RESULTS = ROOT / "bench" / "results"
 

@@ -29,6 +29,7 @@ class BatchInfo:
     owner: str = DEFAULT_OWNER
     callback_url: str | None = None
     prefix: str | None = None
+    updated_at: str | None = None  # the last change of the batch or of any of its jobs
 
 
 class Batches:
@@ -78,7 +79,9 @@ class Batches:
             created_at=fields.get("created_at"),
         )
         owner = fields.get("owner", DEFAULT_OWNER)
-        return BatchInfo(summary, owner, fields.get("callback_url"), fields.get("prefix"))
+        return BatchInfo(
+            summary, owner, fields.get("callback_url"), fields.get("prefix"), fields.get("updated_at")
+        )
 
     def job_ids(self, batch_id: str, offset: int = 0, limit: int | None = None) -> list[str]:
         stop = -1 if limit is None else offset + limit - 1

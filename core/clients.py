@@ -7,13 +7,14 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from redis import Redis
+from redis import BlockingConnectionPool, Redis
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.retry import Retry
 
 from core.settings import Settings
 
 REDIS_SOCKET_TIMEOUT = 5.0
+REDIS_MAX_CONNECTIONS = 64
 S3_CONNECT_TIMEOUT = 3.0
 S3_READ_TIMEOUT = 20.0
 
@@ -21,13 +22,17 @@ S3_READ_TIMEOUT = 20.0
 def make_redis(settings: Settings, **overrides: Any) -> Redis:
     """A Redis client whose every call has a timeout and retries dropped connections briefly."""
     options: dict[str, Any] = {
+        # A request waits for a free connection rather than failing: under gevent many more requests
+        # than connections run at once (event streams, long polls).
+        "max_connections": REDIS_MAX_CONNECTIONS,
+        "timeout": REDIS_SOCKET_TIMEOUT,
         "socket_timeout": REDIS_SOCKET_TIMEOUT,
         "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
         "health_check_interval": 30,
         "retry": Retry(ExponentialWithJitterBackoff(base=0.05, cap=1.0), 3),
     }
     options.update(overrides)
-    return Redis.from_url(settings.redis_url, **options)
+    return Redis(connection_pool=BlockingConnectionPool.from_url(settings.redis_url, **options))
 
 
 def _s3_config(pool_size: int, attempts: int) -> Config:

@@ -114,6 +114,8 @@ class Settings:
     callback_secret: str | None = _setting("CALLBACK_SECRET", _optional, None)
     callback_queue: str = _setting("CALLBACK_QUEUE", _text, "callbacks")
     callback_allow_private: bool = _setting("CALLBACK_ALLOW_PRIVATE", _flag, False)
+    max_multipart_bytes: int = _setting("MAX_MULTIPART_BYTES", _positive_int, 5 * 1024**3)
+    multipart_expires_seconds: int = _setting("MULTIPART_EXPIRES_SECONDS", _positive_int, 86_400)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

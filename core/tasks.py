@@ -21,6 +21,7 @@ from core.settings import Settings
 PROCESS = "worker.tasks.process"
 PART = "worker.tasks.process_part"
 EXPIRE_UPLOAD = "worker.tasks.expire_upload"
+EXPIRE_MULTIPART = "worker.tasks.expire_multipart"
 LIST_BATCH = "worker.tasks.list_batch"
 DELIVER_CALLBACK = "worker.tasks.deliver_callback"
 ON_FAILURE = "worker.tasks.on_failure"
@@ -86,6 +87,12 @@ class TaskQueue:
         """Check a presigned upload once its URL has expired."""
         delay = timedelta(seconds=self.settings.presign_expires_seconds + EXPIRY_GRACE_SECONDS)
         self.queue.enqueue_in(delay, EXPIRE_UPLOAD, job_id, job_id=f"expire-{job_id}", result_ttl=0)
+
+    def expire_multipart(self, job_id: str) -> None:
+        """Check a multipart upload once its time is up (a grace of at most a tenth of that time)."""
+        seconds = self.settings.multipart_expires_seconds
+        delay = timedelta(seconds=seconds + min(EXPIRY_GRACE_SECONDS, seconds // 10))
+        self.queue.enqueue_in(delay, EXPIRE_MULTIPART, job_id, job_id=f"expire-mp-{job_id}", result_ttl=0)
 
     def list_batch(self, batch_id: str, prefix: str) -> None:
         self.queue.enqueue(LIST_BATCH, batch_id, prefix, job_id=f"list-{batch_id}", result_ttl=0)

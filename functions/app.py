@@ -9,7 +9,22 @@ from flask import Flask
 from core import logs
 from core.services import Services
 from core.settings import Settings
-from functions import batches, errors, events, health, jobs, metrics, openapi, presign, security, upload, web
+from functions import (
+    batches,
+    conditional,
+    errors,
+    events,
+    health,
+    jobs,
+    live,
+    metrics,
+    multipart,
+    openapi,
+    presign,
+    security,
+    upload,
+    web,
+)  # fmt: skip
 
 MULTIPART_SLACK_BYTES = 1 << 20
 
@@ -25,8 +40,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     errors.register(app)
     security.install(app, settings)
     metrics.install(app, app.extensions["jobs"])
-    for module in (upload, presign, jobs, events, batches, health, metrics, openapi, web):
+    for module in (upload, presign, multipart, jobs, events, batches, health, metrics, openapi, web):
         app.register_blueprint(module.bp)
+    live.install(app)
+    conditional.install(app)
     if not logging.getLogger().handlers:
         logs.configure("functions")
     return app

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, request, url_for
 
 from core import batches as bat
 from core import ids, jobs
 from core.models import BatchStatus
+from core.services import Services
 from functions.context import services
 from functions.errors import ApiError
 from functions.inputs import callback_url
@@ -15,7 +18,7 @@ bp = Blueprint("batches", __name__)
 MAX_PAGE = 1000
 
 
-def _page_args() -> tuple[int, int]:
+def page_args() -> tuple[int, int]:
     try:
         offset = max(0, int(request.args.get("offset", 0)))
         limit = min(MAX_PAGE, max(1, int(request.args.get("limit", 100))))
@@ -28,27 +31,33 @@ def _not_found(batch_id: str) -> ApiError:
     return ApiError(404, "not_found", f"No batch {batch_id!r}.")
 
 
-@bp.get("/batches/<batch_id>")
-def get_batch(batch_id: str):
-    svc = services()
-    offset, limit = _page_args()
+def batch_document(svc: Services, batch_id: str, offset: int, limit: int) -> tuple[dict[str, Any], list[str]]:
+    """The batch as `GET` shows it (totals and a page of jobs), and the times it last changed; else 404."""
     single = ids.job_of_single_batch(batch_id)
     if single:
         job = jobs.find(svc, single)
         if job is None or job.batch_id != batch_id:
             raise _not_found(batch_id)
-        summary, page = bat.single_summary(batch_id, job), [job][offset : offset + limit]
+        summary, page, stamps = bat.single_summary(batch_id, job), [job][offset : offset + limit], []
     else:
         info = svc.batches.get(batch_id)
         if info is None:
             raise _not_found(batch_id)
-        summary = info.summary
+        summary, stamps = info.summary, [info.updated_at or ""]
         job_ids = svc.batches.job_ids(batch_id, offset, limit)
         found = svc.lifecycle.get_many(job_ids)
         found = [job or jobs.find(svc, job_id) for job_id, job in zip(job_ids, found, strict=True)]
         page = [job for job in found if job is not None]
     head = summary.model_dump(mode="json")
-    return {**head, "offset": offset, "limit": limit, "jobs": [job.dump() for job in page]}
+    doc = {**head, "offset": offset, "limit": limit, "jobs": [job.dump() for job in page]}
+    return doc, stamps + [job.updated_at for job in page]
+
+
+@bp.get("/batches/<batch_id>")
+def get_batch(batch_id: str):
+    from functions import live  # live serves GET with ETag and `wait` (and reads through batch_document)
+
+    return live.respond(live.batch_watched(batch_id))
 
 
 @bp.post("/batches")

@@ -28,7 +28,9 @@ def existing(job_id: str) -> JobRecord:
 
 @bp.get("/jobs/<job_id>")
 def get_job(job_id: str):
-    return existing(job_id).dump()
+    from functions import live  # live serves GET with ETag and `wait` (and reads through `existing`)
+
+    return live.respond(live.job_watched(job_id))
 
 
 @bp.get("/jobs/<job_id>/result")

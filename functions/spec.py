@@ -13,6 +13,8 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from functions.schemas import ID_PATTERN, MODELS, S3_RECORD, PresignRequest
+from functions.schemas_live import LIVE_MODELS
+from functions.spec_live import add_status_semantics, live_paths
 
 Schema = dict[str, Any]
 STR: Schema = {"type": "string"}
@@ -34,7 +36,9 @@ def enum(*values: str) -> Schema:
 
 def schemas(max_upload_bytes: int) -> dict[str, Schema]:
     """Every component schema, from the models; `max_upload_bytes` bounds a presigned upload's size."""
-    _, top = models_json_schema([(model, "validation") for model in MODELS], ref_template=REF)
+    _, top = models_json_schema(
+        [(model, "validation") for model in (*MODELS, *LIVE_MODELS)], ref_template=REF
+    )
     components = top["$defs"]
     components["PresignRequest"]["properties"]["size"]["maximum"] = max_upload_bytes
     return components
@@ -244,7 +248,9 @@ def build_spec(max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> dict[str, An
     return {
         "openapi": OPENAPI_VERSION,
         "info": {"title": "File jobs", "version": "1.0.0", "description": DESCRIPTION},
-        "paths": {**intake_paths(), **status_paths(), **service_paths()},
+        "paths": add_status_semantics(
+            {**intake_paths(), **live_paths(op, ok, json_body, API_KEY), **status_paths(), **service_paths()}
+        ),
         "components": {
             "schemas": schemas(max_upload_bytes),
             "securitySchemes": {

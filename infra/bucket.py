@@ -24,8 +24,38 @@ def cors_rules(origins: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
+ABORT_RULE_ID = "filejobs-abort-incomplete-multipart"
+
+
+def abort_rule(days: int) -> dict[str, Any]:
+    """A lifecycle rule aborting multipart uploads under uploads/ left open `days` days."""
+    return {
+        "ID": ABORT_RULE_ID,
+        "Status": "Enabled",
+        "Filter": {"Prefix": "uploads/"},
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": days},
+    }
+
+
+def ensure_abort_rule(s3: Any, bucket: str, days: int = 2) -> bool:
+    """Add (or refresh) the abort rule, keeping the bucket's other rules; False where lifecycle rules
+    are not supported. The housekeeping aborts expired uploads itself: this is the second net."""
+    try:
+        rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket).get("Rules", [])
+    except ClientError:
+        rules = []  # none yet (NoSuchLifecycleConfiguration), or not supported: the put below tells
+    rules = [rule for rule in rules if rule.get("ID") != ABORT_RULE_ID] + [abort_rule(days)]
+    try:
+        s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+    except ClientError as exc:
+        log.info("bucket lifecycle rule not set (%s)", exc.response.get("Error", {}).get("Code"))
+        return False
+    return True
+
+
 def ensure_bucket(s3: Any, bucket: str, origins: tuple[str, ...] = ()) -> None:
-    """Create `bucket` if missing and allow browser uploads from `origins` (all when empty)."""
+    """Create `bucket` if missing, allow browser uploads from `origins` (all when empty), and add the
+    rule that aborts forgotten multipart uploads."""
     try:
         s3.head_bucket(Bucket=bucket)
     except ClientError:
@@ -35,6 +65,7 @@ def ensure_bucket(s3: Any, bucket: str, origins: tuple[str, ...] = ()) -> None:
         s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=cors_rules(origins))
     except ClientError as exc:  # MinIO answers NotImplemented and allows every origin anyway
         log.info("bucket CORS not set (%s)", exc.response.get("Error", {}).get("Code"))
+    ensure_abort_rule(s3, bucket)
 
 
 def create_if_missing(s3: Any, bucket: str, origins: tuple[str, ...] = ()) -> bool:

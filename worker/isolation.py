@@ -19,6 +19,7 @@ from typing import Any
 from core.errors import INTERNAL, TIMEOUT, TOO_LARGE, JobError
 from core.settings import Limits
 from worker.analyze import analyze
+from worker.parsers import limits_for
 
 RECYCLE_RSS_BYTES = 256 << 20
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ class IsolatedParser:
         if not self.process.is_alive():
             self.restart()
         try:
-            self.conn.send((str(path), file_type, self.limits, pages))
+            self.conn.send((str(path), file_type, limits_for(self.limits, path), pages))
             if not self.conn.poll(timeout):
                 self.restart()
                 raise JobError(TIMEOUT, f"Processing took longer than the limit of {timeout:.0f} s.")

@@ -5,6 +5,7 @@ Both have the same interface, so the pipeline does not know which one it has.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -13,6 +14,12 @@ from rq.timeouts import JobTimeoutException
 from core.errors import TIMEOUT, TOO_LARGE, JobError
 from core.settings import Limits
 from worker.analyze import analyze
+
+
+def limits_for(limits: Limits, path: Path) -> Limits:
+    """The limits for a fetched file: its size was checked against its job's own limit (a multipart
+    upload's may be above MAX_UPLOAD_BYTES) while it was fetched, so it is not refused again here."""
+    return replace(limits, max_bytes=max(limits.max_bytes, path.stat().st_size))
 
 
 class Parser(Protocol):
@@ -31,7 +38,7 @@ class InProcessParser:
 
     def parse(self, path: Path, file_type: str, pages: tuple[int, int] | None = None) -> dict[str, Any]:
         try:
-            return analyze(path, file_type, self.limits, pages)
+            return analyze(path, file_type, limits_for(self.limits, path), pages)
         except JobTimeoutException:
             raise JobError(TIMEOUT, "Processing took longer than the time limit.") from None
         except MemoryError:

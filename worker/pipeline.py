@@ -30,13 +30,18 @@ def _rebuild(job_id: str, source: dict[str, Any], meta: dict[str, Any]) -> Intak
     )
 
 
+def size_limit(rt: Runtime, record: JobRecord) -> int:
+    """The largest file the job may read: MAX_UPLOAD_BYTES, or the larger limit of a multipart upload."""
+    return record.size_limit or rt.services.settings.max_upload_bytes
+
+
 def run_analysis(rt: Runtime, record: JobRecord) -> dict[str, Any] | None:
     """Fetch and analyze the object; None when a long PDF was spread over part jobs.
 
     Every way a file can fail becomes a JobError with its code.
     """
     svc, parse, source = rt.services, rt.parser.parse, record.source.dump()
-    with fetched(svc.clients.s3, source, svc.settings.max_upload_bytes) as path:
+    with fetched(svc.clients.s3, source, size_limit(rt, record)) as path:
         if record.file_type != "pdf" or path.stat().st_size < fanout.PROBE_BYTES:
             return parse(path, record.file_type)
         page_count = parse(path, "pdf", (0, 0))["page_count"]
@@ -79,7 +84,7 @@ def process_part(
         return "skipped"
     began = time.monotonic()
     try:
-        with fetched(svc.clients.s3, source, svc.settings.max_upload_bytes) as path:
+        with fetched(svc.clients.s3, source, size_limit(rt, record)) as path:
             part = rt.parser.parse(path, "pdf", pages)
     except JobError as err:
         svc.lifecycle.failed(job_id, err.code, err.message, attempt=attempt, seconds=time.monotonic() - began)

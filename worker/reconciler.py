@@ -20,6 +20,7 @@ from core.ids import object_job_id, safe_filename
 from core.intake import ingest_object, intake_for
 from core.services import Services
 from core.settings import load_for_process
+from worker.housekeeping import sweep_multipart
 from worker.listing import list_pages
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,8 @@ def main() -> int:
         try:
             # Uploads have events or start calls; their (costlier) scan runs every UPLOAD_SCAN_EVERY passes.
             reconcile(services, uploads=passes % UPLOAD_SCAN_EVERY == 0)
+            if passes % UPLOAD_SCAN_EVERY == 0:
+                sweep_multipart(services)  # multipart uploads left open past their deadline
         except Exception:  # noqa: BLE001 - Redis or S3 down: log, wait, try again
             log.exception("reconcile pass failed; retrying")
         stopping.wait(settings.reconcile_interval_seconds)

@@ -25,6 +25,10 @@ def expire_upload(rt: Runtime, job_id: str) -> str:
     return housekeeping.expire_upload(rt.services, job_id)
 
 
+def expire_multipart(rt: Runtime, job_id: str) -> str:
+    return housekeeping.expire_multipart(rt.services, job_id)
+
+
 def list_batch(rt: Runtime, batch_id: str, prefix: str) -> int:
     return listing.list_batch(rt.services, batch_id, prefix)
 

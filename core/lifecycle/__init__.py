@@ -28,7 +28,7 @@ RUNNABLE = (AWAITING, QUEUED, STARTED)
 # What a finished job's record keeps besides its status (the bucket's result document holds the rest).
 KEPT_WHEN_FINISHED = ("owner", "batches", "batch_id", "filename")
 
-__all__ = ["Change", "JobRecord", "Lifecycle", "RUNNABLE", "now_iso"]
+__all__ = ["Change", "Intake", "JobRecord", "Lifecycle", "MultipartUpload", "RUNNABLE", "now_iso"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,18 @@ class Intake:
     owner: str = DEFAULT_OWNER
     callback_url: str | None = None
     declared_size: int | None = None
+    multipart: MultipartUpload | None = None
+
+
+@dataclass(frozen=True)
+class MultipartUpload:
+    """The open multipart upload a job waits for, and the size limit it was opened under."""
+
+    upload_id: str
+    part_size: int
+    part_count: int
+    expires_at: str
+    size_limit: int
 
 
 class Lifecycle:
@@ -69,6 +81,12 @@ class Lifecycle:
         self.hooks.tasks.expire_upload(intake.job_id)
         return change.record
 
+    def multipart_opened(self, intake: Intake) -> JobRecord:
+        """A job for a multipart upload: waits for its parts, and expires if they are not completed."""
+        change = self.store.create(intake, AWAITING)
+        self.hooks.tasks.expire_multipart(intake.job_id)
+        return change.record
+
     def queued(self, intake: Intake) -> Change:
         """A new job for an object in the bucket, queued (or failed at once for an unsupported type)."""
         if intake.file_type is None:
@@ -90,7 +108,8 @@ class Lifecycle:
         record = self.store.get(job_id)
         if record is None or record.status != AWAITING:
             return Change(False, record.status if record else None, record)
-        limit = min(self.settings.max_upload_bytes, record.declared_size or self.settings.max_upload_bytes)
+        ceiling = record.size_limit or self.settings.max_upload_bytes  # multipart uploads may be larger
+        limit = min(ceiling, record.declared_size or ceiling)
         source = {"source": obj.source()}
         if obj.size is not None and obj.size > limit:
             message = f"The uploaded file is {obj.size} bytes; at most {limit} were allowed."
@@ -164,6 +183,11 @@ class Lifecycle:
     def expired(self, job_id: str) -> bool:
         """Nothing was uploaded before the upload URL expired."""
         message = "Nothing was uploaded before the upload URL expired."
+        return self._fail(job_id, UPLOAD_MISSING, message, allowed=(AWAITING,)).applied
+
+    def multipart_expired(self, job_id: str) -> bool:
+        """The multipart upload was not completed in time (and has been aborted in the bucket)."""
+        message = "The multipart upload was not completed in time."
         return self._fail(job_id, UPLOAD_MISSING, message, allowed=(AWAITING,)).applied
 
     def cancelled(self, job_id: str, message: str = "The job was cancelled.") -> Change:

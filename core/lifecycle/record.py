@@ -17,7 +17,7 @@ from core.models import Job, JobErrorInfo, Result, Source
 
 DEFAULT_OWNER = "default"
 _JSON_FIELDS = ("source", "result", "error")
-_INT_FIELDS = ("attempts", "declared_size", "rev")
+_INT_FIELDS = ("attempts", "declared_size", "rev", "size_limit", "part_size", "part_count")
 
 
 def now_iso() -> str:
@@ -33,6 +33,12 @@ class JobRecord(Job):
     finished_at: str | None = None
     rev: int = Field(default=0, description="Counts the record's changes (for ETags and event ids).")
     batches: tuple[str, ...] = ()
+    # A multipart upload's job: the largest file it may be (MAX_MULTIPART_BYTES), and its open upload.
+    size_limit: int | None = None
+    upload_id: str | None = None
+    part_size: int | None = None
+    part_count: int | None = None
+    upload_expires_at: str | None = None
 
     def public(self) -> Job:
         return Job.model_validate(self.model_dump(include=set(Job.model_fields)))

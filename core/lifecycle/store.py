@@ -66,6 +66,12 @@ class RecordStore:
             "declared_size": intake.declared_size, "error": error, "attempts": attempts,
             "owner": intake.owner if intake.owner != rec.DEFAULT_OWNER else None,
         }  # fmt: skip
+        if intake.multipart is not None:
+            upload = intake.multipart
+            fields |= {
+                "upload_id": upload.upload_id, "part_size": upload.part_size, "part_count": upload.part_count,
+                "upload_expires_at": upload.expires_at, "size_limit": upload.size_limit,
+            }  # fmt: skip
         code, now, encoded = error["code"] if error else "", rec.now_iso(), rec.encode(fields)
         args = [intake.job_id, now, self.ttl, status, code, *encoded]
         reply = self._create(keys=[layout.job_key(intake.job_id)], args=args)
