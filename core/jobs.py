@@ -9,6 +9,7 @@ from core import bucket, layout
 from core.errors import UPLOAD_MISSING, JobError
 from core.ids import is_job_id
 from core.lifecycle import Change, JobRecord
+from core.models import JobStatus
 from core.results import record_from_result
 from core.services import Services
 
@@ -49,5 +50,16 @@ def retry(svc: Services, job_id: str) -> Change:
 
 
 def cancel(svc: Services, job_id: str) -> Change:
-    """End a job that has not ended with `cancelled`."""
-    return svc.lifecycle.cancelled(job_id)
+    """End a job that has not ended with `cancelled`; a queued one leaves the queue too.
+
+    A started job's worker sees the end while it parses (worker.pipeline) and stops the parsing child.
+    """
+    change = svc.lifecycle.cancelled(job_id)
+    if change.applied and change.before == JobStatus.QUEUED:
+        svc.tasks.forget(job_id)  # RQ's job and its place in the queue
+    return change
+
+
+def cancel_batch(svc: Services, job_ids: list[str]) -> int:
+    """Cancel every job of a batch that has not ended; returns how many were cancelled."""
+    return sum(cancel(svc, job_id).applied for job_id in job_ids)

@@ -80,3 +80,14 @@ def create_batch():
         "batch_id": batch_id,
         "status_url": url_for("batches.get_batch", batch_id=batch_id, _external=True),
     }, 202
+
+
+@bp.post("/batches/<batch_id>/cancel")
+def cancel_batch(batch_id: str):
+    svc = services()
+    offset, limit = page_args()
+    batch_document(svc, batch_id, offset, limit)  # 404 for no such batch
+    single = ids.job_of_single_batch(batch_id)
+    cancelled = jobs.cancel_batch(svc, [single] if single else svc.batches.job_ids(batch_id))
+    doc, _ = batch_document(svc, batch_id, offset, limit)
+    return {**doc, "cancelled": cancelled}

@@ -1,4 +1,4 @@
-"""The job functions: `GET /jobs/<id>`, `GET /jobs/<id>/result`, `POST /jobs/<id>/start` and `/retry`."""
+"""The job functions: `GET /jobs/<id>`, `/result`, and `POST /jobs/<id>/start`, `/retry`, `/cancel`."""
 
 from __future__ import annotations
 
@@ -76,3 +76,12 @@ def retry(job_id: str):
             f"MAX_ATTEMPTS attempts; this one is {status}.",
         )  # fmt: skip
     return change.record.dump(), 202
+
+
+@bp.post("/jobs/<job_id>/cancel")
+def cancel(job_id: str):
+    existing(job_id)
+    change = jobs.cancel(services(), job_id)
+    if not change.applied:
+        raise ApiError(409, "conflict", f"The job has ended ({change.before}); there is nothing to cancel.")
+    return change.record.dump()

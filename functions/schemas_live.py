@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from core.models import Batch
 from core.multipart import MAX_PARTS, MIN_PART_BYTES, SIGN_BATCH
 from functions.schemas import FILENAME_PATTERN, TIME, URI, Callback, Open
 
@@ -71,6 +72,12 @@ class PartsToComplete(Open):
     parts: list[PartToComplete] = Field(min_length=1, max_length=MAX_PARTS)
 
 
+class BatchCancelled(Batch):
+    """The batch after `POST /batches/{batch_id}/cancel`."""
+
+    cancelled: int = Field(ge=0, description="How many of its jobs this call cancelled.")
+
+
 LIVE_MODELS = (
-    MultipartRequest, MultipartCreated, PartsToSign, SignedParts, HeldParts, PartsToComplete,
+    MultipartRequest, MultipartCreated, PartsToSign, SignedParts, HeldParts, PartsToComplete, BatchCancelled,
 )  # fmt: skip

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.spec_schemas import (
-    ID_PATTERN,
-    STR,
-    URL,
-    Schema,
-    ref,
-)
+from functions.schemas import ID_PATTERN
 
-MIN_PART = 8 * 1024 * 1024
-INT: Schema = {"type": "integer"}
-PART_NUMBER: Schema = {"type": "integer", "minimum": 1, "maximum": 10_000}
-SHA256_B64: Schema = {**STR, "pattern": "^[A-Za-z0-9+/]{43}=$", "description": "base64 of the part's SHA-256"}
+Schema = dict[str, Any]
+STR: Schema = {"type": "string"}
+URL: Schema = {"type": "string", "format": "uri"}
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def header(description: str, schema: Schema = STR) -> dict[str, Any]:
@@ -111,6 +108,19 @@ def live_paths(op: Any, ok: Any, json_body: Any, api_key: list) -> dict[str, Any
             "abortMultipartUpload", "uploads", "Abort the upload; the job ends failed `cancelled`.",
             {"204": {"description": "Aborted."}}, {404: no_job, 409: over},
             security=api_key, parameters=[job_id],
+        )},
+        "/jobs/{job_id}/cancel": {"post": op(
+            "cancelJob", "jobs", "End a job that has not ended: failed `cancelled`.",
+            {"200": ok("The job, failed with `cancelled`; a started job's parsing stops within 2 s.",
+                       ref("Job"))},
+            {404: "`not_found`: no such job.", 409: "`conflict`: the job has ended already."},
+            security=api_key, parameters=[job_id],
+        )},
+        "/batches/{batch_id}/cancel": {"post": op(
+            "cancelBatch", "batches", "Cancel every job of the batch that has not ended.",
+            {"200": ok("The batch after the cancel.", ref("BatchCancelled"))},
+            {400: "`bad_request`: offset or limit not an integer.", 404: "`not_found`: no such batch."},
+            security=api_key, parameters=[batch_id],
         )},
         "/jobs/{job_id}/events": {"get": op(
             "jobEvents", "jobs", "Server-sent events of a job's status.", {"200": event_stream("job")},

@@ -11,17 +11,20 @@ import logging
 import multiprocessing
 import os
 import resource
+import time
 import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from core.errors import INTERNAL, TIMEOUT, TOO_LARGE, JobError
+from core.errors import CANCELLED, INTERNAL, TIMEOUT, TOO_LARGE, JobError
 from core.settings import Limits
 from worker.analyze import analyze
-from worker.parsers import limits_for
+from worker.parsers import Stop, limits_for
 
 RECYCLE_RSS_BYTES = 256 << 20
+# How often a parse looks whether its job has ended meanwhile (one HGET each time).
+STOP_CHECK_SECONDS = 0.25
 log = logging.getLogger(__name__)
 
 
@@ -83,16 +86,16 @@ class IsolatedParser:
     def pid(self) -> int | None:
         return self.process.pid
 
-    def parse(self, path: Path, file_type: str, pages: tuple[int, int] | None = None) -> dict[str, Any]:
-        """The analysis of one file; JobError for bad files and time-outs, ExtractorDied if it crashed."""
-        timeout = self.timeout
+    def parse(
+        self, path: Path, file_type: str, pages: tuple[int, int] | None = None, stop: Stop | None = None
+    ) -> dict[str, Any]:
+        """The analysis of one file; JobError for bad files, time-outs and a `stop` (the job was cancelled:
+        the child is killed within STOP_CHECK_SECONDS), ExtractorDied if it crashed."""
         if not self.process.is_alive():
             self.restart()
         try:
             self.conn.send((str(path), file_type, limits_for(self.limits, path), pages))
-            if not self.conn.poll(timeout):
-                self.restart()
-                raise JobError(TIMEOUT, f"Processing took longer than the limit of {timeout:.0f} s.")
+            self._await_reply(stop)
             reply = self.conn.recv()
         except (EOFError, OSError):
             code = self.process.exitcode
@@ -109,6 +112,17 @@ class IsolatedParser:
             log.error("parsing child raised %s:\n%s", reply[1], reply[2])
             raise JobError(INTERNAL, f"Processing failed on our side ({reply[1]}); it has been logged.")
         return reply[1]
+
+    def _await_reply(self, stop: Stop | None) -> None:
+        """Wait for the child's answer; kill it when the time is up or `stop` says the job has ended."""
+        deadline = time.monotonic() + self.timeout
+        while not self.conn.poll(min(STOP_CHECK_SECONDS, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                self.restart()
+                raise JobError(TIMEOUT, f"Processing took longer than the limit of {self.timeout:.0f} s.")
+            if stop is not None and stop():
+                self.restart()
+                raise JobError(CANCELLED, "The job was cancelled.")
 
     def close(self) -> None:
         self.process.kill()

@@ -5,6 +5,7 @@ Both have the same interface, so the pipeline does not know which one it has.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -14,6 +15,9 @@ from rq.timeouts import JobTimeoutException
 from core.errors import TIMEOUT, TOO_LARGE, JobError
 from core.settings import Limits
 from worker.analyze import analyze
+
+# Asked while a file is parsed: true when its job has ended meanwhile (cancelled), so parsing stops.
+Stop = Callable[[], bool]
 
 
 def limits_for(limits: Limits, path: Path) -> Limits:
@@ -25,7 +29,9 @@ def limits_for(limits: Limits, path: Path) -> Limits:
 class Parser(Protocol):
     """Counts one local file; raises JobError with the contract's code for a bad file."""
 
-    def parse(self, path: Path, file_type: str, pages: tuple[int, int] | None = None) -> dict[str, Any]: ...
+    def parse(
+        self, path: Path, file_type: str, pages: tuple[int, int] | None = None, stop: Stop | None = None
+    ) -> dict[str, Any]: ...
 
     def close(self) -> None: ...
 
@@ -36,7 +42,10 @@ class InProcessParser:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
 
-    def parse(self, path: Path, file_type: str, pages: tuple[int, int] | None = None) -> dict[str, Any]:
+    def parse(
+        self, path: Path, file_type: str, pages: tuple[int, int] | None = None, stop: Stop | None = None
+    ) -> dict[str, Any]:
+        """`stop` is not watched here: only the isolated child can be stopped mid-file."""
         try:
             return analyze(path, file_type, limits_for(self.limits, path), pages)
         except JobTimeoutException:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from core import logs
@@ -30,6 +32,11 @@ def _rebuild(job_id: str, source: dict[str, Any], meta: dict[str, Any]) -> Intak
     )
 
 
+def ended_meanwhile(rt: Runtime, job_id: str) -> Callable[[], bool]:
+    """Whether the job ended while it is parsed (cancelled): the parse then stops, and nothing is stored."""
+    return lambda: rt.services.lifecycle.has_ended(job_id)
+
+
 def size_limit(rt: Runtime, record: JobRecord) -> int:
     """The largest file the job may read: MAX_UPLOAD_BYTES, or the larger limit of a multipart upload."""
     return record.size_limit or rt.services.settings.max_upload_bytes
@@ -40,7 +47,8 @@ def run_analysis(rt: Runtime, record: JobRecord) -> dict[str, Any] | None:
 
     Every way a file can fail becomes a JobError with its code.
     """
-    svc, parse, source = rt.services, rt.parser.parse, record.source.dump()
+    svc, source = rt.services, record.source.dump()
+    parse = functools.partial(rt.parser.parse, stop=ended_meanwhile(rt, record.job_id))
     with fetched(svc.clients.s3, source, size_limit(rt, record)) as path:
         if record.file_type != "pdf" or path.stat().st_size < fanout.PROBE_BYTES:
             return parse(path, record.file_type)
@@ -85,7 +93,7 @@ def process_part(
     began = time.monotonic()
     try:
         with fetched(svc.clients.s3, source, size_limit(rt, record)) as path:
-            part = rt.parser.parse(path, "pdf", pages)
+            part = rt.parser.parse(path, "pdf", pages, stop=ended_meanwhile(rt, job_id))
     except JobError as err:
         svc.lifecycle.failed(job_id, err.code, err.message, attempt=attempt, seconds=time.monotonic() - began)
         return JobStatus.FAILED

@@ -73,6 +73,10 @@ class Lifecycle:
     def get_many(self, job_ids: list[str]) -> list[JobRecord | None]:
         return self.store.get_many(job_ids)
 
+    def has_ended(self, job_id: str) -> bool:
+        """Whether the job has ended (e.g. cancelled while a worker runs it); False if Redis lost it."""
+        return self.store.status(job_id) in (FINISHED, FAILED)
+
     # Beginnings
 
     def awaiting_upload(self, intake: Intake) -> JobRecord:

@@ -99,6 +99,11 @@ class RecordStore:
         completed = tuple(item.decode() for item in reply[3]) if len(reply) > 3 else ()
         return Change(reply[0] == b"applied", reply[1].decode(), record, completed)
 
+    def status(self, job_id: str) -> str | None:
+        """The job's status alone (one HGET: what a worker checks while it parses)."""
+        raw = self.redis.hget(layout.job_key(job_id), "status")
+        return raw.decode() if raw else None
+
     def get(self, job_id: str) -> JobRecord | None:
         raw = self.redis.hgetall(layout.job_key(job_id))
         return self._decode(job_id, raw) if raw else None
