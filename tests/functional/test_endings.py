@@ -16,7 +16,7 @@ from worker.runtime import Runtime
 class TimingOutParser:
     """A parser whose every file runs past the time limit."""
 
-    def parse(self, path: Path, file_type: str, pages=None) -> dict:
+    def parse(self, path: Path, file_type: str, pages=None, stop=None) -> dict:
         raise JobError(TIMEOUT, "Processing took longer than the limit of 1 s.")
 
     def close(self) -> None:
