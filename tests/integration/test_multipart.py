@@ -244,3 +244,13 @@ def test_a_part_changed_on_the_way_gets_bad_digest_and_can_be_sent_again(stack, 
     etags = put_parts(api, created["job_id"], pieces)
     assert complete(api, created["job_id"], etags).status_code == 202
     assert api.wait(created["job_id"], timeout=60)["result"]["words"] == words_of(data)
+
+
+def test_a_browser_can_read_the_etag_of_a_part_it_put(stack, api):
+    origin = stack.base_url
+    created = create(api, "browser.txt", 5)
+    signed = sign(api, created["job_id"], [{"part_number": 1}])[1]
+    reply = requests.put(signed["url"], data=b"a b c", headers={"Origin": origin}, timeout=30)
+    assert reply.status_code == 200
+    exposed = reply.headers.get("Access-Control-Expose-Headers", "")
+    assert "etag" in exposed.lower(), reply.headers
