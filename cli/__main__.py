@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from cli import commands, drop, submit
+from cli import commands, drop, live, submit
 from cli.api import CHECK_SETTINGS, Api, ApiFailure
 from cli.args import API_ERROR, parse
 from cli.runenv import candidates, with_run_settings
@@ -17,7 +17,7 @@ Command = Callable[..., int]
 COMMANDS: dict[str, Command] = {
     "submit": submit.run,
     "status": commands.status,
-    "watch": commands.watch,
+    "watch": live.watch,
     "drop": drop.run,
     "requeue": commands.requeue,
     "stats": commands.stats,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from cli.runenv import SOURCE_KEY
 
@@ -24,6 +25,21 @@ def _positive(value: str) -> float:
     if number <= 0:
         raise argparse.ArgumentTypeError(f"{value!r} is not a positive number")
     return number
+
+
+def _count(value: str) -> int:
+    number = int(value)
+    if not 1 <= number <= 32:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number from 1 to 32")
+    return number
+
+
+def _resume_dir(env: Mapping[str, str]) -> str:
+    """FILEJOBS_RESUME_DIR, else the user's cache folder (XDG_CACHE_HOME or ~/.cache)."""
+    if env.get("FILEJOBS_RESUME_DIR"):
+        return env["FILEJOBS_RESUME_DIR"]
+    cache = env.get("XDG_CACHE_HOME") or str(Path(env.get("HOME") or Path.home()) / ".cache")
+    return str(Path(cache) / "filejobs" / "uploads")
 
 
 def _prefix(value: str) -> str:
@@ -62,6 +78,13 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         help="wait for every job to end, then print a table (instead of a line per job as it starts)",
     )  # fmt: skip
     submit.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    submit.add_argument(
+        "--parallel", type=_count, default=4, metavar="N", help="parts of a big file sent at once (4)"
+    )
+    submit.add_argument(
+        "--resume-dir", default=_resume_dir(env), metavar="DIR",
+        help="where interrupted big uploads are recorded, so a re-run sends only the missing parts",
+    )  # fmt: skip
     _waiting(submit, poll=0.5, timeout=600)
 
     status = sub.add_parser("status", parents=[common], help="print a job")

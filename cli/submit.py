@@ -11,6 +11,9 @@ from typing import Any, TextIO
 from cli.api import Api, ApiFailure
 from cli.args import FAILED, OK
 from cli.files import MISSING, collect, content_type, label
+from cli.live import wait_live
+from cli.multipart import send_big_file
+from cli.parts import THRESHOLD_BYTES
 from cli.progress import Progress, ProgressReader
 from cli.render import jobs_table
 
@@ -29,8 +32,12 @@ def running(job: dict[str, Any]) -> bool:
     return bool(job.get("job_id")) and job.get("status") not in ENDED
 
 
-def send_file(api: Api, path: Path, size: int, bar: Progress) -> dict[str, Any]:
-    """Presign, upload and start one file; returns the job as `POST /jobs/<id>/start` answers."""
+def send_file(
+    api: Api, path: Path, size: int, bar: Progress, args: argparse.Namespace | None = None
+) -> dict[str, Any]:
+    """Presign, upload and start one file (big ones in parts); the job as `start` or `complete` answers."""
+    if args is not None and size > THRESHOLD_BYTES:
+        return send_big_file(api, path, args.parallel, Path(args.resume_dir), bar)
     asked = {"filename": path.name, "size": size, "content_type": content_type(path)}
     ticket = api.post("/uploads/presign", asked)
     upload = ticket["upload"]
@@ -49,11 +56,13 @@ def size_of(path: Path) -> int:
         return 0
 
 
-def send_one(api: Api, path: Path, size: int, bar: Progress) -> dict[str, Any]:
+def send_one(
+    api: Api, path: Path, size: int, bar: Progress, args: argparse.Namespace | None = None
+) -> dict[str, Any]:
     """The started job, or a refusal (noted above the bar) that does not stop the others."""
     name = label(path)
     try:
-        return send_file(api, path, size, bar)
+        return send_file(api, path, size, bar, args)
     except ApiFailure as exc:
         # Nothing answered, a wrong key, or a server fault: every other file would fail the same way.
         if exc.status is None or exc.status in (401, 403) or exc.status >= 500:
@@ -66,15 +75,16 @@ def send_one(api: Api, path: Path, size: int, bar: Progress) -> dict[str, Any]:
 
 
 def send_all(
-    api: Api, paths: list[Path], progress: bool, out: TextIO, err: TextIO, ids: bool = True
-) -> list[Entry]:
+    api: Api, paths: list[Path], progress: bool, out: TextIO, err: TextIO, ids: bool = True,
+    args: argparse.Namespace | None = None,
+) -> list[Entry]:  # fmt: skip
     """Send every file under one bar on `err`; with `ids`, print `<job_id>\t<file>` as each starts."""
     entries: list[Entry] = []
     sizes = [size_of(path) for path in paths]
     with Progress(len(paths), sum(sizes), stream=err, enabled=None if progress else False) as bar:
         for path, size in zip(paths, sizes, strict=True):
             bar.start_file(label(path), size)
-            job = send_one(api, path, size, bar)
+            job = send_one(api, path, size, bar, args)
             bar.end_file()
             if ids and job.get("job_id"):
                 bar.note(f"{job['job_id']}\t{label(path)}", stream=out)
@@ -114,9 +124,9 @@ def run(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not files:
         print("filejobs: nothing to submit", file=err)
         return FAILED
-    entries = send_all(api, files, not args.no_progress, out, err, ids=not args.wait)
+    entries = send_all(api, files, not args.no_progress, out, err, ids=not args.wait, args=args)
     if args.wait:
-        ended = wait_jobs(api, entries, args.poll, args.timeout)
+        ended = wait_live(api, entries, args.poll, args.timeout, err)
         print(jobs_table(entries), file=out)
         if not ended:
             print(f"filejobs: gave up waiting after {args.timeout:g} s", file=err)

@@ -30,7 +30,11 @@ def checks(svc: Services) -> dict[str, str | None]:
 
 
 def limits(svc: Services) -> dict:
-    return {"max_upload_bytes": svc.settings.max_upload_bytes, "file_types": list(FILE_TYPES)}
+    return {
+        "max_upload_bytes": svc.settings.max_upload_bytes,
+        "max_multipart_bytes": svc.settings.max_multipart_bytes,
+        "file_types": list(FILE_TYPES),
+    }
 
 
 @bp.get("/healthz")

@@ -181,6 +181,7 @@ class Checks(Open):
 
 class Limits(Open):
     max_upload_bytes: int = Field(ge=0)
+    max_multipart_bytes: int | None = Field(default=None, ge=0)  # files sent in parts may be this large
     file_types: list[FileType]
 
 

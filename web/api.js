@@ -55,10 +55,16 @@ export function jobPath(jobId) {
   return `/jobs/${encodeURIComponent(jobId)}`;
 }
 
-async function request(method, path, { body, signal } = {}) {
-  const init = { method, signal, headers: { Accept: "application/json" } };
+/** Headers every call to the functions carries (an API key, when the page has one, goes here too). */
+export function apiHeaders() {
+  const headers = { Accept: "application/json" };
   const key = currentKey();
-  if (key) init.headers["X-API-Key"] = key;
+  if (key) headers["X-API-Key"] = key;
+  return headers;
+}
+
+async function request(method, path, { body, signal } = {}) {
+  const init = { method, signal, headers: apiHeaders() };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -70,6 +76,7 @@ async function request(method, path, { body, signal } = {}) {
     if (err?.name === "AbortError") throw err;
     throw new ApiError(0, "network", "The server could not be reached.");
   }
+  if (reply.status === 204) return {};
   let data = null;
   try {
     data = await reply.json();
@@ -108,6 +115,30 @@ export function getJob(jobId) {
   return request("GET", jobPath(jobId));
 }
 
+export function createMultipart(file, signal) {
+  const body = { filename: file.name, size: file.size };
+  if (file.type) body.content_type = file.type;
+  return request("POST", "/uploads/multipart", { body, signal });
+}
+
+/** Presigned PUTs for `parts` (`[{part_number, checksum_sha256?}]`, at most 100). */
+export function signParts(jobId, parts, signal) {
+  return request("POST", `/uploads/multipart/${encodeURIComponent(jobId)}/parts`, { body: { parts }, signal });
+}
+
+/** The parts the bucket already holds (`[{part_number, etag, size}]`). */
+export function listParts(jobId, signal) {
+  return request("GET", `/uploads/multipart/${encodeURIComponent(jobId)}/parts`, { signal });
+}
+
+export function completeMultipart(jobId, parts, signal) {
+  return request("POST", `/uploads/multipart/${encodeURIComponent(jobId)}/complete`, { body: { parts }, signal });
+}
+
+export function abortMultipart(jobId) {
+  return request("DELETE", `/uploads/multipart/${encodeURIComponent(jobId)}`);
+}
+
 export function resultUrl(jobId) {
   return apiUrl(`${jobPath(jobId)}/result`);
 }
@@ -135,7 +166,8 @@ export class UploadError extends Error {
 
 /**
  * PUT `file` to a presigned URL with XHR (fetch has no upload progress).
- * Returns `{promise, abort}`; `onProgress(loaded, total)` is called as bytes leave.
+ * Returns `{promise, abort}`; the promise gives the reply's ETag (null unless CORS exposes it);
+ * `onProgress(loaded, total)` is called as bytes leave.
  */
 export function putFile(upload, file, onProgress) {
   const xhr = new XMLHttpRequest();
@@ -146,7 +178,7 @@ export function putFile(upload, file, onProgress) {
       if (event.lengthComputable) onProgress(event.loaded, event.total);
     });
     xhr.addEventListener("load", () => {
-      if (xhr.status >= 200 && xhr.status < 300) resolve();
+      if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.getResponseHeader("ETag"));
       else reject(new UploadError("http", xhr.status));
     });
     xhr.addEventListener("error", () => reject(new UploadError("network")));

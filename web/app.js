@@ -2,8 +2,10 @@
 
 import * as api from "./api.js";
 import { formatBytes, listExtensions } from "./format.js";
+import { Follower } from "./follow.js";
 import { Limiter } from "./limiter.js";
-import { Poller } from "./poller.js";
+import { MULTIPART_THRESHOLD, MultipartUpload } from "./multipart.js";
+import { findUpload, forgetJob, forgetUpload, isResumable } from "./resume.js";
 import { checkFile, safeFilename } from "./rules.js";
 import { loadJobs, saveJobs } from "./store.js";
 import { RowView, announcement, summaryText } from "./view.js";
@@ -78,7 +80,13 @@ class Row {
 const rows = [];
 const views = new Map();
 const limiter = new Limiter(UPLOAD_CONCURRENCY);
-const poller = new Poller({ fetchJob: api.getJob, onJob: jobArrived, onError: jobLookupFailed });
+// EventSource cannot send X-API-Key: with a key the jobs are followed by long polls instead.
+const poller = new Follower({
+  fetchJob: api.getJob,
+  onJob: jobArrived,
+  onError: jobLookupFailed,
+  canStream: () => !api.usesKey(),
+});
 let limits = null;
 const pending = [];
 
@@ -134,6 +142,7 @@ function removeRow(row, { refocus = true } = {}) {
   const index = rows.indexOf(row);
   if (index < 0) return;
   if (row.inProgress) cancelRow(row);
+  else abandonUpload(row);
   if (row.jobId) poller.untrack(row.jobId);
   rows.splice(index, 1);
   const view = views.get(row.uid);
@@ -166,14 +175,23 @@ function addFiles(files) {
     return;
   }
   for (const file of list) {
-    const row = addRow(new Row({ filename: safeFilename(file.name), size: file.size, file, state: "waiting" }));
-    const refusal = checkFile(file.name, file.size, limits);
+    const row = resumedRow(file) || addRow(new Row({ filename: safeFilename(file.name), size: file.size, file, state: "waiting" }));
+    const big = file.size > MULTIPART_THRESHOLD && limits.max_multipart_bytes;
+    const refusal = checkFile(file.name, file.size, big ? { ...limits, max_upload_bytes: limits.max_multipart_bytes } : limits);
     if (refusal) {
       setState(row, "refused", { error: refusal, file: null });
     } else {
       queueUpload(row);
     }
   }
+}
+
+/** The row of an unfinished multipart upload of `file` (interrupted, failed), given the file again. */
+function resumedRow(file) {
+  const kept = findUpload(file);
+  const row = kept && rows.find((candidate) => candidate.jobId === kept.job_id && !candidate.inProgress);
+  if (!row) return null;
+  return Object.assign(row, { file, filename: safeFilename(file.name), size: file.size });
 }
 
 function pastedTextFile(text) {
@@ -266,6 +284,15 @@ function cancelRow(row) {
   }
 }
 
+/** A row leaving the list: an unfinished multipart upload of it is aborted, not left in the bucket. */
+function abandonUpload(row) {
+  const kept = row.file ? findUpload(row.file) : null;
+  const jobId = kept?.job_id || (row.state === "interrupted" ? row.jobId : null);
+  if (!jobId) return;
+  if (row.file) forgetUpload(row.file);
+  if (forgetJob(jobId) || kept) api.abortMultipart(jobId).catch(() => {});
+}
+
 function retryRow(row) {
   if (row.file) queueUpload(row);
 }
@@ -307,6 +334,7 @@ function failUpload(row, err, phase) {
 
 async function upload(row, attempt = 1) {
   if (!rows.includes(row) || row.state !== "waiting" || row.cancelRequested) return;
+  if (row.file.size > MULTIPART_THRESHOLD) return uploadInParts(row);
   const controller = new AbortController();
   setState(row, "uploading", { progress: 0, cancel: () => controller.abort() });
 
@@ -352,6 +380,30 @@ async function upload(row, attempt = 1) {
   if (row.inProgress) poller.track(row.jobId);
 }
 
+async function uploadInParts(row) {
+  const upload = new MultipartUpload(row.file, {
+    onProgress: (fraction) => {
+      row.progress = fraction;
+      render(row);
+    },
+    onJob: (jobId) => {
+      row.jobId = jobId;
+      persist();
+    },
+  });
+  setState(row, "uploading", { progress: 0, cancel: () => upload.cancel() });
+  let job;
+  try {
+    job = await upload.run();
+  } catch (err) {
+    failUpload(row, err, err instanceof api.ApiError && !row.jobId ? "presign" : "put");
+    return;
+  }
+  row.cancel = null;
+  jobArrived(row.jobId, job);
+  if (row.inProgress) poller.track(row.jobId);
+}
+
 // ---- following jobs -------------------------------------------------------------------------
 
 function rowOfJob(jobId) {
@@ -369,6 +421,7 @@ function jobArrived(jobId, job) {
   if (job.source?.size != null) row.size = job.source.size;
   if (job.status === "awaiting_upload" && !row.file) {
     row.state = "interrupted";
+    row.resumable = isResumable(jobId);
   } else if (["uploading", "starting"].includes(previous) && job.status === "awaiting_upload") {
     return true; // a look while the upload runs: nothing to show yet
   } else {
@@ -447,7 +500,8 @@ async function loadConfig() {
   }
   const types = limits.file_types;
   ui.picker.accept = types.map((type) => `.${type}`).join(",");
-  ui.hint.textContent = `Accepted: ${listExtensions(types)} files, up to ${formatBytes(limits.max_upload_bytes)} each.`;
+  const largest = Math.max(limits.max_upload_bytes, limits.max_multipart_bytes || 0);
+  ui.hint.textContent = `Accepted: ${listExtensions(types)} files, up to ${formatBytes(largest)} each.`;
   ui.dropzone.disabled = false;
   if (pending.length) addFiles(pending.splice(0));
 }

@@ -10,6 +10,7 @@ export const ERROR_TEXT = {
   timeout: "Processing took too long and was stopped.",
   upload_missing: "The uploaded file couldn't be found. Add it again.",
   internal: "Something went wrong on our side. Please try again.",
+  cancelled: "The job was cancelled.",
   not_found: "The server no longer knows this job.",
   network: "The server could not be reached.",
 };

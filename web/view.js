@@ -238,7 +238,11 @@ function bodyFor(row) {
     case "upload_failed":
       return errorBody(row.error.message, row.error.detail);
     case "interrupted":
-      return errorBody("The page was closed or reloaded before this upload finished. Add the file again.");
+      return errorBody(
+        row.resumable
+          ? "The page was closed or reloaded before this upload finished. Add the same file again to send the rest."
+          : "The page was closed or reloaded before this upload finished. Add the file again.",
+      );
     case "gone":
       return errorBody(errorText("not_found"));
     default:
@@ -247,7 +251,7 @@ function bodyFor(row) {
 }
 
 function bodyKey(row) {
-  return `${row.state}|${row.job?.updated_at || ""}|${row.error?.message || ""}`;
+  return `${row.state}|${row.resumable ? "r" : ""}|${row.job?.updated_at || ""}|${row.error?.message || ""}`;
 }
 
 /** One row of the list. `actions` maps an action name to a handler taking the row. */

@@ -218,20 +218,23 @@ def answer_start_queued(route) -> None:
     route.fulfill(response=reply, json={**reply.json(), "status": "queued", "result": None})
 
 
-def test_polling_backs_off_and_pauses_while_hidden(page):
-    """The job stays `queued` (answered by a stand-in): polls spread out, and stop while the tab is hidden."""
+def test_polling_backs_off_and_pauses_while_hidden(page, problems):
+    """A server without streams nor long polls, whose job stays `queued` (answered by a stand-in): the page
+    falls back to polling, its polls spread out, and stop while the tab is hidden."""
     polls: list[float] = []
 
     def still_queued(route) -> None:
         if route.request.method != "GET":
             answer_start_queued(route)
             return
-        polls.append(time.monotonic())
-        job_id = route.request.url.rsplit("/", 1)[-1]
+        job_id, _, wait = route.request.url.rsplit("/", 1)[-1].partition("?")
+        if not wait:
+            polls.append(time.monotonic())
         body = {"job_id": job_id, "status": "queued", "filename": "slow.txt", "file_type": "txt"}
         route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
 
-    page.route(re.compile(r"/jobs/[0-9a-f]{32}(/start)?$"), still_queued)
+    page.route(re.compile(r"/jobs/[0-9a-f]{32}(/start|\?wait=\d+)?$"), still_queued)  # no ETag: no long polls
+    page.route(re.compile(r"/jobs/[0-9a-f]{32}/events$"), lambda route: route.fulfill(status=404, body="{}"))
     page.set_input_files("#picker", [{"name": "slow.txt", "mimeType": "text/plain", "buffer": b"a b c"}])
     expect(row(page, "slow.txt")).to_have_attribute("data-state", "queued")
     page.wait_for_timeout(3000)
@@ -256,6 +259,7 @@ def test_polling_backs_off_and_pauses_while_hidden(page):
     )
     page.wait_for_timeout(300)
     assert len(polls) == hidden_at + 1, "did not look again as soon as the tab was visible"
+    problems.console[:] = [text for text in problems.console if "404" not in text]
 
 
 # --- the first hour's friction (issue 14) -------------------------------------------------------------
@@ -345,7 +349,7 @@ def test_the_narrow_layout_does_not_offer_dropping_or_pasting(page, artifacts):
     page.screenshot(path=str(artifacts / "page-390.png"), full_page=True)
 
 
-def test_the_richer_result_is_shown_when_present(page, artifacts):
+def test_the_richer_result_is_shown_when_present(page, artifacts, problems):
     """Fields the counts engineer adds: language, reading time, pages without text (a scan), sha256."""
     richer = {
         "words": 480, "characters": 2600, "pages": 3, "page_words": [240, 0, 240],
@@ -363,6 +367,8 @@ def test_the_richer_result_is_shown_when_present(page, artifacts):
         route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
 
     page.route(re.compile(r"/jobs/[0-9a-f]{32}(/start)?$"), finished)
+    # No event stream: the page then reads the job with a GET, which the stand-in answers.
+    page.route(re.compile(r"/jobs/[0-9a-f]{32}/events$"), lambda route: route.fulfill(status=404, body="{}"))
     page.set_input_files(
         "#picker", [Sample("scan.pdf", "application/pdf", make_pdf(["a", "b", "c"]), 3).payload()]
     )
@@ -376,6 +382,7 @@ def test_the_richer_result_is_shown_when_present(page, artifacts):
     )
     expect(item.locator(".checksum code")).to_have_text("9f" * 32)
     page.screenshot(path=str(artifacts / "page-richer-result.png"), full_page=True)
+    problems.console[:] = [text for text in problems.console if "404" not in text]
 
 
 RICHER_FIELDS = {
