@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from cli import commands, drop, live, submit
+from cli import cancel, commands, drop, live, submit
 from cli.api import CHECK_SETTINGS, Api, ApiFailure
 from cli.args import API_ERROR, parse
 from cli.runenv import candidates, with_run_settings
@@ -21,6 +21,7 @@ COMMANDS: dict[str, Command] = {
     "drop": drop.run,
     "requeue": commands.requeue,
     "stats": commands.stats,
+    "cancel": cancel.run,
 }
 
 

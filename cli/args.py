@@ -122,6 +122,8 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     requeue.add_argument("--dry-run", action="store_true", help="list the jobs (id, file), retry none")
 
     sub.add_parser("stats", parents=[common], help="health, limits and metrics of the deployment")
+    cancel = sub.add_parser("cancel", parents=[common], help="cancel a job, or every job of a batch")
+    cancel.add_argument("id", metavar="JOB_ID|BATCH_ID")
     return parser
 
 

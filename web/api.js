@@ -115,6 +115,10 @@ export function getJob(jobId) {
   return request("GET", jobPath(jobId));
 }
 
+export function cancelJob(jobId) {
+  return request("POST", `${jobPath(jobId)}/cancel`);
+}
+
 export function createMultipart(file, signal) {
   const body = { filename: file.name, size: file.size };
   if (file.type) body.content_type = file.type;

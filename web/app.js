@@ -61,6 +61,9 @@ class Row {
         return this.progress < 1 ? ["cancel"] : [];
       case "needs_key":
         return ["remove"];
+      case "queued":
+      case "started":
+        return ["cancel_job"];
       case "upload_failed":
       case "cancelled":
         return this.file ? ["retry", "remove"] : ["remove"];
@@ -131,7 +134,7 @@ function setState(row, state, fields = {}) {
 
 function addRow(row) {
   rows.push(row);
-  const view = new RowView(row, { cancel: cancelRow, retry: retryRow, remove: removeRow });
+  const view = new RowView(row, { cancel: cancelRow, cancel_job: cancelJob, retry: retryRow, remove: removeRow });
   views.set(row.uid, view);
   ui.list.append(view.element);
   refreshBatch();
@@ -281,6 +284,16 @@ function cancelRow(row) {
     setState(row, "cancelled");
   } else if (row.cancel) {
     row.cancel(); // the upload's own error path marks the row cancelled
+  }
+}
+
+/** Cancel a job that is queued or running (POST /jobs/<id>/cancel). */
+async function cancelJob(row) {
+  try {
+    jobArrived(row.jobId, await api.cancelJob(row.jobId));
+  } catch (err) {
+    if (err instanceof api.ApiError && err.status === 409) jobArrived(row.jobId, err.extra?.job || (await api.getJob(row.jobId)));
+    else announce(`${row.filename} could not be cancelled: ${err.message}`);
   }
 }
 

@@ -308,8 +308,13 @@ export class RowView {
     const key = names.join(",");
     if (key === this.shownButtons) return;
     const hadFocus = this.buttons.contains(document.activeElement);
-    const labels = { cancel: "Cancel", retry: "Retry", remove: "Remove" };
-    const described = { cancel: "Cancel the upload of", retry: "Retry", remove: "Remove from the list:" };
+    const labels = { cancel: "Cancel", cancel_job: "Cancel", retry: "Retry", remove: "Remove" };
+    const described = {
+      cancel: "Cancel the upload of",
+      cancel_job: "Cancel the job of",
+      retry: "Retry",
+      remove: "Remove from the list:",
+    };
     this.buttons.replaceChildren(
       ...names.map((name) =>
         el("button", {

@@ -319,6 +319,21 @@ def test_cancel_aborts_the_upload_in_the_bucket(parts_page, parts_stack, proxy, 
     assert page.evaluate("localStorage.getItem('filejobs.multipart.v1')") in (None, "{}")
 
 
+def test_a_queued_job_is_cancelled_from_the_page(parts_page, parts_stack):
+    page = parts_page
+    worker = parts_stack.workers[0]
+    worker.send(signal.SIGSTOP)  # nothing is taken off the queue meanwhile
+    try:
+        page.set_input_files("#picker", [{"name": "q.txt", "mimeType": "text/plain", "buffer": b"a b c"}])
+        item = row(page, "q.txt")
+        expect(item).to_have_attribute("data-state", "queued")
+        item.get_by_role("button", name="Cancel the job of q.txt").click()
+        expect(item).to_have_attribute("data-state", "failed")
+        expect(item.locator(".error-text")).to_have_text("The job was cancelled.")
+    finally:
+        worker.send(signal.SIGCONT)
+
+
 def test_jobs_are_followed_over_their_event_stream(parts_page, parts_stack):
     page = parts_page
     streams: list[str] = []

@@ -134,6 +134,27 @@ def queued_batch(stack: Stack, *names: str) -> dict:
     return reply.json()
 
 
+def test_cancel_a_job_then_a_batch(parts_stack):
+    worker = parts_stack.workers[0]
+    worker.send(signal.SIGSTOP)  # everything stays queued meanwhile
+    try:
+        one = queued_batch(parts_stack, "one.txt")["jobs"][0]
+        done = run_cli(parts_stack, "cancel", one["job_id"])
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.startswith(f"{one['job_id']} failed one.txt: cancelled")
+        again = run_cli(parts_stack, "cancel", one["job_id"])
+        assert again.returncode == 1 and again.stderr.startswith(f"filejobs: {one['job_id']}: ")
+
+        batch = queued_batch(parts_stack, "a.txt", "b.txt")
+        done = run_cli(parts_stack, "cancel", batch["batch_id"])
+        assert done.returncode == 0, done.stdout + done.stderr
+    finally:
+        worker.send(signal.SIGCONT)
+    for job in batch["jobs"]:
+        got = requests.get(f"{parts_stack.base_url}/jobs/{job['job_id']}", timeout=10).json()
+        assert (got["status"], got["error"]["code"]) == ("failed", "cancelled")
+
+
 def test_watch_and_submit_wait_follow_the_streams(parts_stack, tmp_path):
     # A poll every 1000 s would never finish in time: only the streams can end these commands.
     batch = queued_batch(parts_stack, "w1.txt", "w2.txt")

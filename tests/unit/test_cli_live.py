@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -127,8 +128,10 @@ def test_summary_counts_the_jobs_of_a_submit():
     assert summary(entries) == "1/2 ended (finished 1, failed 0, started 0, queued 1)"
 
 
-def test_submit_parallel_and_resume_dir_options():
+def test_submit_parallel_resume_dir_and_cancel_options():
     args = parse(["submit", "big.pdf", "--parallel", "8"], {"HOME": "/home/u"})
     assert (args.parallel, args.resume_dir) == (8, "/home/u/.cache/filejobs/uploads")
     assert parse(["submit", "x"], {"XDG_CACHE_HOME": "/c"}).resume_dir == "/c/filejobs/uploads"
     assert parse(["submit", "x"], {"FILEJOBS_RESUME_DIR": "/r"}).parallel == 4
+    assert parse(["cancel", "abc"], {}).id == "abc"
+    assert json.dumps(vars(parse(["cancel", "abc"], {})))  # plain values only
