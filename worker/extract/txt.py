@@ -10,10 +10,10 @@ from typing import BinaryIO
 from core.errors import CONTENT_MISMATCH, TOO_LARGE, JobError
 from core.settings import Limits
 from worker.count import Counts, StreamCounter
+from worker.extract.charsets import WIDER, detect
 from worker.sniff import HEAD_BYTES, bom_encoding, nul_codec
 
 CHUNK_BYTES = 32 * 1024  # small reads beat big ones: see PIECE in worker.count
-SAMPLE_BYTES = 32 * 1024  # per sample region handed to charset detection
 
 
 def analyze_txt(path: pathlib.Path, limits: Limits, chunk_size: int = CHUNK_BYTES) -> dict:
@@ -26,13 +26,22 @@ def analyze_txt(path: pathlib.Path, limits: Limits, chunk_size: int = CHUNK_BYTE
                 counts = count_file(file, "utf-8", limits, chunk_size)
                 return {**counts._asdict(), "encoding": "utf-8"}
             except UnicodeDecodeError as error:
-                encoding = _detect(file, error.start)
-        try:
-            counts = count_file(file, encoding, limits, chunk_size)
-        except UnicodeDecodeError:
-            message = f"The file is not readable text (it is not valid {encoding})."
-            raise JobError(CONTENT_MISMATCH, message) from None
+                encoding = detect(file, error.start)
+        counts, encoding = _count_widening(file, encoding, limits, chunk_size)
     return {**counts._asdict(), "encoding": encoding}
+
+
+def _count_widening(file: BinaryIO, encoding: str, limits: Limits, chunk_size: int) -> tuple[Counts, str]:
+    """Count in `encoding`, or in its superset (Shift_JIS -> CP932...) if the file needs one."""
+    while True:
+        try:
+            return count_file(file, encoding, limits, chunk_size), encoding
+        except UnicodeDecodeError:
+            wider = WIDER.get(encoding.replace("-", "_"))
+            if wider is None:
+                message = f"The file is not readable text (it is not valid {encoding})."
+                raise JobError(CONTENT_MISMATCH, message) from None
+            encoding = wider.replace("_", "-")
 
 
 def count_file(file: BinaryIO, encoding: str, limits: Limits, chunk_size: int = CHUNK_BYTES) -> Counts:
@@ -100,32 +109,3 @@ def _complete(data: bytes) -> int:
 def _check_size(counter: StreamCounter, limits: Limits) -> None:
     if counter.characters > limits.max_text_chars:
         raise JobError(TOO_LARGE, f"The text is longer than {limits.max_text_chars:,} characters.")
-
-
-def _detect(file: BinaryIO, bad_offset: int) -> str:
-    """Guess a legacy encoding from the start of the file and the place where UTF-8 failed."""
-    file.seek(0)
-    sample = file.read(SAMPLE_BYTES)
-    if bad_offset >= SAMPLE_BYTES // 2:
-        file.seek(bad_offset - SAMPLE_BYTES // 2)
-        sample += b"\n" + file.read(SAMPLE_BYTES)
-    import charset_normalizer  # 13 ms to import, and only non-UTF-8 text needs it
-
-    matches = [match for match in charset_normalizer.from_bytes(sample) if _keeps_ascii(match.encoding)]
-    if not matches:
-        raise JobError(CONTENT_MISMATCH, "The file is not readable text in any known encoding.")
-    best = matches[0]
-    ties = [match for match in matches if (match.chaos, match.coherence) == (best.chaos, best.coherence)]
-    # Short Western texts fit a dozen code pages equally well; Windows-1252 is by far the likeliest.
-    if any("cp1252" in match.could_be_from_charset for match in ties):
-        return "cp1252"
-    return best.encoding.replace("_", "-")
-
-
-def _keeps_ascii(encoding: str) -> bool:
-    """Rule out guesses (EBCDIC, UTF-7...) that would read ASCII letters and spaces differently."""
-    probe = bytes(range(0x20, 0x7F)) + b"\t\n\r"
-    try:
-        return probe.decode(encoding) == probe.decode("ascii") and encoding.replace("_", "") != "utf7"
-    except (UnicodeDecodeError, LookupError):
-        return False
