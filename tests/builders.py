@@ -157,12 +157,14 @@ def make_pdf(pages: list[str], page_extra: bytes = b"", compress: bool = False) 
     return assemble_pdf(objects)
 
 
-def make_encrypted_pdf(pages: list[str] | None = None, user_password: str = "secret") -> bytes:
-    """make_pdf(pages) encrypted with RC4-128 by pypdf; user_password="" opens without a password."""
+def make_encrypted_pdf(
+    pages: list[str] | None = None, user_password: str = "secret", algorithm: str = "RC4-128"
+) -> bytes:
+    """make_pdf(pages) encrypted by pypdf (RC4-128, AES-128, AES-256); user_password="" opens freely."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(pages or ["a secret page"]))))
-    writer.encrypt(user_password=user_password, owner_password="owner-password", algorithm="RC4-128")
+    writer.encrypt(user_password=user_password, owner_password="owner-password", algorithm=algorithm)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

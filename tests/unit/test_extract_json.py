@@ -90,6 +90,14 @@ def test_invalid_json_is_corrupt(tmp_path: pathlib.Path, data: bytes) -> None:
     assert fails(tmp_path, data) == CORRUPT_FILE
 
 
+@pytest.mark.parametrize(
+    "data",
+    [b"[\f]", b"\f[]", b'{"a":\f"b"}', b"[\v]", b'["a", 1' + b"0" * 5_000 + b"\f]", "[\f]".encode("utf-16")],
+)
+def test_form_feed_and_vertical_tab_are_not_json_whitespace(tmp_path: pathlib.Path, data: bytes) -> None:
+    assert fails(tmp_path, data) == CORRUPT_FILE
+
+
 def test_depth_limit(tmp_path: pathlib.Path) -> None:
     start = time.perf_counter()
     assert fails(tmp_path, make_deep_json(100_000)) == TOO_LARGE

@@ -62,8 +62,32 @@ def test_password_protected(tmp_path: pathlib.Path) -> None:
     assert fails(tmp_path, make_encrypted_pdf(["locked words"])) == ENCRYPTED_PDF
 
 
+@pytest.mark.parametrize("algorithm", ["AES-128", "AES-256", "AES-256-R5"])
+def test_aes_encrypted_with_an_empty_user_password_counts(tmp_path: pathlib.Path, algorithm: str) -> None:
+    data = make_encrypted_pdf(["open me now"], user_password="", algorithm=algorithm)
+    assert analyze_pdf(write(tmp_path, data), LIMITS)["page_words"] == [3]
+
+
 def test_truncated(tmp_path: pathlib.Path) -> None:
     assert fails(tmp_path, make_truncated_pdf()) == CORRUPT_FILE
+
+
+@pytest.mark.parametrize("padding", [b"\x00" * 20_000, b"\r\n" + b"\x00" * 70_000 + b" \n"])
+def test_padding_after_the_end_marker_is_read(tmp_path: pathlib.Path, padding: bytes) -> None:
+    result = analyze_pdf(write(tmp_path, make_pdf(PAGES) + padding), LIMITS)
+    assert result["page_words"] == [5, 6, 0]
+
+
+def test_padding_does_not_hide_a_truncated_file(tmp_path: pathlib.Path) -> None:
+    assert fails(tmp_path, make_truncated_pdf() + b"\x00" * 20_000) == CORRUPT_FILE
+
+
+def test_end_marker_search_is_linear_in_the_padding(tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path, make_truncated_pdf() + b"\x00" * (40 << 20))
+    began = time.monotonic()
+    with pytest.raises(JobError):
+        analyze_pdf(path, LIMITS)
+    assert time.monotonic() - began < 5  # ~0.05 s here; a quadratic search takes minutes
 
 
 def test_too_many_pages(tmp_path: pathlib.Path) -> None:

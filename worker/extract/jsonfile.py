@@ -26,6 +26,9 @@ READ_BYTES = 4 << 20
 _OPEN = frozenset(("start_map", "start_array"))
 _CLOSE = frozenset(("end_map", "end_array"))
 _DIGITS = b"0123456789"
+# yajl skips form feeds and vertical tabs as whitespace; JSON's whitespace is space, tab, CR and LF
+# only, and inside strings raw control characters are invalid: either way such a byte breaks the file.
+_NOT_WHITESPACE = re.compile(rb"[\x0b\x0c]")
 _DIGIT_CLASS = bytes(0x31 if b in _DIGITS else 0x30 for b in range(256))
 
 
@@ -95,6 +98,8 @@ class _Utf8Source:
         if size == 0:  # ijson asks for zero bytes to learn whether we return bytes or str
             return b""
         data = self._read(size)
+        if _NOT_WHITESPACE.search(data):
+            raise JobError(CORRUPT_FILE, "The file is not valid JSON: it has a form feed or vertical tab.")
         if self._max_digits is not None and data:
             self._check_digits(data)
         return data

@@ -7,6 +7,7 @@ import pathlib
 import struct
 import zlib
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import (
@@ -21,7 +22,9 @@ from core.errors import CORRUPT_FILE, ENCRYPTED_PDF, TOO_LARGE, JobError
 from core.settings import Limits
 from worker.count import Counts, sum_counts, text_counts
 
-TAIL_BYTES = 2048  # a complete PDF ends with %%EOF within its last bytes
+TAIL_BYTES = 2048  # a complete PDF ends with %%EOF within its last bytes (before any padding)
+PADDING_READ_BYTES = 64 * 1024
+_PADDING = b"\x00 \t\r\n\x0c"
 _CORRUPT = "The PDF file is damaged and cannot be read."
 
 
@@ -83,11 +86,28 @@ def _decrypt(reader: PdfReader) -> PasswordType:
 
 
 def _check_complete(path: pathlib.Path) -> None:
-    """A PDF cut short (a partial upload) has no %%EOF at its end: say so rather than guess."""
+    """A PDF cut short (a partial upload) has no %%EOF at its end: say so rather than guess.
+
+    Padding after the marker (NULs, whitespace: some producers fill a block) is not the end.
+    """
     with path.open("rb") as file:
-        file.seek(max(path.stat().st_size - TAIL_BYTES, 0))
-        if b"%%EOF" not in file.read():
+        end = _content_end(file, path.stat().st_size)
+        file.seek(max(end - TAIL_BYTES, 0))
+        if b"%%EOF" not in file.read(min(end, TAIL_BYTES)):
             raise JobError(CORRUPT_FILE, "The PDF file is incomplete (it has no end marker).")
+
+
+def _content_end(file: BinaryIO, size: int) -> int:
+    """Where the file's content ends before trailing padding: one backward pass, linear in the padding."""
+    end = size
+    while end > 0:
+        start = max(end - PADDING_READ_BYTES, 0)
+        file.seek(start)
+        content = file.read(end - start).rstrip(_PADDING)
+        if content:
+            return start + len(content)
+        end = start
+    return 0
 
 
 # pypdf documents that broken files "might cause other Exceptions" than its own: these are the ones
