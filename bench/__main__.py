@@ -20,6 +20,7 @@ from bench.common import ROOT, Context, Result
 BENCHMARKS = {
     "counting": "bench.counting",
     "pdf": "bench.pdf",
+    "rtf": "bench.rtf",
     "s3": "bench.s3ceiling",
     "queue": "bench.queueonly",
     "endtoend": "bench.endtoend",

@@ -56,8 +56,16 @@ def pdfium_raw(path: Path) -> dict:
     return {"pages": len(pdf), "words": words}
 
 
+def striprtf_raw(path: Path) -> dict:
+    from striprtf.striprtf import rtf_to_text
+
+    return {"words": len(rtf_to_text(path.read_bytes().decode("latin-1")).split())}
+
+
 KINDS = {
     "linesplit": linesplit,
+    "ours-rtf": lambda path: ours("rtf", path),
+    "striprtf": striprtf_raw,
     "ours-txt": ours_txt,
     "ours-pdf": lambda path: ours("pdf", path),
     "pypdf": pypdf_raw,

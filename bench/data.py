@@ -118,3 +118,31 @@ def write_pdf(path: Path, pages: int, seed: int = 3, lines_per_page: int = 45) -
     objects[1] = f"<< /Type /Pages /Count {pages} /Kids [{' '.join(kids)}] >>".encode()
     path.write_bytes(assemble_pdf(objects))
     return path
+
+
+def write_rtf(path: Path, size: int, seed: int = 5) -> Path:
+    """A Word-like RTF document of about `size` bytes: formatted paragraphs, \\'xx and \\uN, tables."""
+    rng = random.Random(seed)
+    words = vocabulary(rng)[:400] + ["caf\\'e9", "na\\'efve", "\\u8212?", "\\u1055\\'3f\\u1088\\'3f"]
+    head = (
+        b"{\\rtf1\\ansi\\ansicpg1252\\uc1\\deff0{\\fonttbl{\\f0\\froman\\fcharset0 Times New Roman;}"
+        b"{\\f1\\fswiss\\fcharset204 Arial;}}{\\colortbl;\\red0\\green0\\blue0;}"
+        b"{\\*\\generator Microsoft Word;}\\viewkind4\r\n"
+    )
+    parts, written = [head], len(head)
+    while written < size:
+        if rng.random() < 0.1:
+            cells = [" ".join(rng.sample(words, rng.randint(1, 3))) for _ in range(3)]
+            chunk = "\\trowd\\cellx3000\\cellx6000\\cellx9000\\pard\\intbl " + "".join(
+                c + "\\cell " for c in cells
+            )
+            chunk += "\\row\r\n"
+        else:
+            picked = [rng.choice(words) for _ in range(rng.randint(20, 60))]
+            styled = ["{\\b " + w + "}" if rng.random() < 0.05 else w for w in picked]
+            chunk = "\\pard\\plain\\ql\\f0\\fs24 " + " ".join(styled) + "\\par\r\n"
+        data = chunk.encode("ascii", "ignore")
+        parts.append(data)
+        written += len(data)
+    path.write_bytes(b"".join(parts) + b"}")
+    return path

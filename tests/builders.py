@@ -250,6 +250,6 @@ def bad_samples() -> list[Sample]:
         Sample("broken.json", b'{"a": [1, 2', error="corrupt_file"),
         Sample("empty.json", b"", error="corrupt_file"),
         Sample("empty.pdf", b"", error="content_mismatch"),
-        Sample("early.rtf", b"{\\rtf1 first} lost words", error="corrupt_file"),
+        Sample("cut.rtf", b"{\\rtf1 {\\b a document cut off", error="corrupt_file"),
         Sample("deep.json", make_deep_json(), error="too_large"),
     ]

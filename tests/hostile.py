@@ -46,7 +46,11 @@ def hostile_samples(max_pdf_pages: int) -> list[Sample]:
         # NaN and Infinity are not JSON (RFC 8259), whatever Python's json module accepts.
         Sample("nan.json", b'{"a": "one two", "n": NaN}', error="corrupt_file"),
         Sample("bigint.json", builders.make_big_integer_json(), {"words": 2}),
-        Sample("unbalanced.rtf", b"{\\rtf1 early} lost words", error="corrupt_file"),
+        # An unmatched '}' ends nothing (Word leaves them; every reader reads on); a cut-off file is broken.
+        Sample("unbalanced.rtf", b"{\\rtf1 early} more words}", {"words": 3}),
+        Sample("cut.rtf", b"{\\rtf1 {\\b cut off", error="corrupt_file"),
+        Sample("formfeed.json", b"[\x0c]", error="corrupt_file"),
+        Sample("padded.pdf", builders.make_pdf(["one two three"]) + b"\x00" * 20_000, {"words": 3}),
         Sample("overflow.rtf", _rtf("\\u9999999999 x"), error="corrupt_file"),
         Sample("bin.rtf", _rtf("\\bin x"), error="corrupt_file"),
         Sample("codepage.rtf", b"{\\rtf1\\ansicpg99999 \\'e9t\\'e9}", error="corrupt_file"),

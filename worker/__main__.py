@@ -81,7 +81,7 @@ def build_runtime(settings: Settings, parses_files: bool) -> Runtime:
     services = Services.build(settings, Clients.build(settings, s3_attempts=WORKER_S3_ATTEMPTS))
     parser: Parser = InProcessParser(settings.limits)
     if parses_files:
-        preload()  # pypdf and striprtf imported once, before the parsing child is forked
+        preload()  # the parsers imported once, before the parsing child is forked
         parser = IsolatedParser(settings.limits, settings.job_timeout_seconds)
     return Runtime(services, parser, AttemptPolicy.from_settings(settings))
 

@@ -27,7 +27,7 @@ def extractor(file_type: str) -> Callable[[pathlib.Path, Limits], dict]:
 
 
 def preload() -> None:
-    """Import every extractor and its parser (pypdf, striprtf, ijson, charset-normalizer) now."""
+    """Import every extractor and its parser (pypdf, the RTF reader, ijson, charset-normalizer) now."""
     for file_type in EXTRACTORS:
         extractor(file_type)
     importlib.import_module("charset_normalizer")

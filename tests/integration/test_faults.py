@@ -21,8 +21,9 @@ from tests.integration.conftest import make_stack
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
 FAST_RECOVERY = {"WORKER_HEARTBEAT_SECONDS": "2", "MAX_ATTEMPTS": "4", "MAX_UPLOAD_BYTES": str(8 << 20)}
-# striprtf reads about 3.5 MB/s: this file keeps a work horse busy for about a second.
-SLOW_RTF = b"{\\rtf1\\ansi " + b"slow word " * 400_000 + b"}"
+# A control word every 5 bytes, the RTF reader's slowest input (~1 MB/s): a work horse is busy for
+# seconds (a plain text run would take milliseconds).
+SLOW_RTF = b"{\\rtf1\\ansi " + b"\\b s\\b0 w " * 700_000 + b"}"
 
 
 def children(pid: int) -> list[int]:

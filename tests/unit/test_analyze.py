@@ -121,7 +121,7 @@ def test_size_limit_comes_first(tmp_path: pathlib.Path) -> None:
 
 def test_preload_imports_every_parser() -> None:
     analyze_module.preload()
-    assert {"pypdf", "striprtf.striprtf", "ijson", "charset_normalizer"} <= set(sys.modules)
+    assert {"pypdf", "worker.extract.rtftext", "ijson", "charset_normalizer"} <= set(sys.modules)
 
 
 def test_unknown_type(tmp_path: pathlib.Path) -> None:
