@@ -88,7 +88,7 @@ def test_fifty_uploads_at_once(api, s3):
         ("broken.json", b'{"a": [1, 2', "corrupt_file"),
         ("cut.pdf", builders.make_truncated_pdf(), "corrupt_file"),
         ("locked.pdf", builders.make_encrypted_pdf(), "encrypted_pdf"),
-        ("broken.rtf", b"{\\rtf1 \\ansi unbalanced } trailing text } more", "corrupt_file"),
+        ("broken.rtf", b"{\\rtf1 \\ansi {\\b a group that never closes", "corrupt_file"),
     ],
 )
 def test_bad_files_fail_with_their_code(api, name, data, code):
