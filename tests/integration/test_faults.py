@@ -21,9 +21,10 @@ from tests.integration.conftest import make_stack
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
 FAST_RECOVERY = {"WORKER_HEARTBEAT_SECONDS": "2", "MAX_ATTEMPTS": "4", "MAX_UPLOAD_BYTES": str(8 << 20)}
-# A control word every 5 bytes, the RTF reader's slowest input (~1 MB/s): a work horse is busy for
-# seconds (a plain text run would take milliseconds).
-SLOW_RTF = b"{\\rtf1\\ansi " + b"\\b s\\b0 w " * 700_000 + b"}"
+# A control word every 5 bytes, the RTF reader's slowest input (~2 MB/s here): a work horse is busy
+# for about a second (a plain text run would take milliseconds), well inside the stacks' 20 s limit.
+SLOW_RTF = b"{\\rtf1\\ansi " + b"\\b s\\b0 w " * 250_000 + b"}"
+SLOWER_RTF = b"{\\rtf1\\ansi " + b"\\b s\\b0 w " * 700_000 + b"}"  # seconds: past a 1 s limit
 
 
 def children(pid: int) -> list[int]:
@@ -53,8 +54,8 @@ def kill_entirely(worker: Service) -> None:
             pass
 
 
-def upload_slow(api: Api) -> str:
-    return api.upload_one("slow.rtf", SLOW_RTF)["job_id"]
+def upload_slow(api: Api, data: bytes = SLOW_RTF) -> str:
+    return api.upload_one("slow.rtf", data)["job_id"]
 
 
 def busy_single_worker(stack, api: Api) -> str:
@@ -312,7 +313,7 @@ def test_a_file_past_the_time_limit_fails_with_timeout_and_the_worker_goes_on(tm
     stack = make_stack(tmp_path_factory, "timeout", workers=1, JOB_TIMEOUT_SECONDS="1", **FAST_RECOVERY)
     try:
         api = Api(stack.base_url)
-        slow = api.wait(upload_slow(api), timeout=60)
+        slow = api.wait(upload_slow(api, SLOWER_RTF), timeout=60)
         assert slow["status"] == "failed" and slow["error"]["code"] == "timeout" and slow["attempts"] == 1
         assert api.process("next.txt", b"the worker goes on")["result"]["words"] == 4
     finally:
