@@ -1,0 +1,78 @@
+"""The README's shell examples, pasted as written into bash after `source .embedded/env`, against a stack."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from infra.stack import Stack
+from tests.builders import make_json, make_pdf, make_rtf, make_txt
+from tests.readme import README, ROOT, runnable, script, shell_blocks
+
+TOOLS = ("bash", "curl", "jq")
+ERROR_REPLY = re.compile(r'"error":\s*\{')
+
+
+def run_exports(stack: Stack) -> dict[str, str]:
+    """What the embedded run writes to `<data>/env` for this stack (the storage issue's contract)."""
+    return {
+        "AWS_ACCESS_KEY_ID": stack.env["AWS_ACCESS_KEY_ID"],
+        "AWS_SECRET_ACCESS_KEY": stack.env["AWS_SECRET_ACCESS_KEY"],
+        "AWS_ENDPOINT_URL": stack.env["S3_ENDPOINT_URL"],
+        "AWS_DEFAULT_REGION": stack.env.get("AWS_REGION", "us-east-1"),
+        "FILEJOBS_API": stack.base_url,
+    }
+
+
+def reader_folder(folder: Path, stack: Stack) -> Path:
+    """A folder like the repository after `./scripts/run`: `.embedded/env`, `.venv`, and the files the
+    examples name (report.pdf, big.pdf, notes/, docs/)."""
+    (folder / ".embedded").mkdir()
+    lines = (f"export {name}={shlex.quote(value)}" for name, value in run_exports(stack).items())
+    (folder / ".embedded" / "env").write_text("\n".join(lines) + "\n")
+    (folder / ".venv").symlink_to(ROOT / ".venv")
+    (folder / "report.pdf").write_bytes(make_pdf(["A short report", "on two pages"]))
+    (folder / "big.pdf").write_bytes(make_pdf([f"page {n} of a bigger file" for n in range(40)]))
+    (folder / "notes").mkdir()
+    (folder / "notes" / "todo.txt").write_bytes(make_txt("buy milk\ncall the bank"))
+    (folder / "notes" / "list.json").write_bytes(make_json({"items": ["one two", "three"]}))
+    (folder / "docs" / "old").mkdir(parents=True)
+    (folder / "docs" / "memo.rtf").write_bytes(make_rtf("A memo in rich text"))
+    (folder / "docs" / "old" / "plan.txt").write_bytes(make_txt("the old plan"))
+    return folder
+
+
+def reader_env() -> dict[str, str]:
+    """The shell of someone who has not set anything for this project."""
+    drop = ("FILEJOBS_", "AWS_", "S3_", "REDIS_")
+    return {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+
+
+def test_the_readme_examples_run_as_written_after_sourcing_the_runs_env(stack, tmp_path):
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"the README's examples need {', '.join(missing)}")
+    blocks = runnable(shell_blocks(README.read_text()))
+    absent = {need for block in blocks for need in block.needs if shutil.which(need) is None}
+    assert not absent, f"this machine lacks {absent}, which README blocks need"
+    folder = reader_folder(tmp_path, stack)
+    done = subprocess.run(
+        ["bash", "-c", script(blocks)], cwd=folder, env=reader_env(),
+        capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-4000:]
+    sections = dict(part.split("\n", 1) for part in done.stdout.split("### README line ")[1:])
+    assert len(sections) == len(blocks), sections.keys()
+    for line, text in sections.items():
+        assert not ERROR_REPLY.search(text), f"the block at README line {line} got an error reply:\n{text}"
+    assert '"words"' in sections[str(blocks[0].line)], "the first example ends with a result"
+    assert done.stdout.count('"status": "finished"') >= 2, "the uploads' jobs finished within their ?wait"
+    assert '"status": "done"' in done.stdout, "the batch ended within its ?wait"
+    assert "failed 0" in done.stdout and "finished" in done.stdout, "the CLI's drop and submit went well"
