@@ -57,7 +57,7 @@ class Row {
       case "waiting":
         return ["cancel"];
       case "uploading":
-        // Every byte sent: only the storage's answer is left, and cancelling would lose nothing but it.
+        // Every byte has left: only the storage's answer is missing, and it is too late to cancel.
         return this.progress < 1 ? ["cancel"] : [];
       case "needs_key":
         return ["remove"];
@@ -469,14 +469,12 @@ function restore() {
 
 // ---- the API key ----------------------------------------------------------------------------
 
-let keyRefused = false;
-
 /** Show the key form (once): the server answered 401, to no key or to the one the tab holds. */
 function askForKey() {
   if (!ui.keyForm.hidden) return;
-  keyRefused = api.usesKey();
-  if (keyRefused) api.setApiKey("");
-  ui.keyReason.textContent = keyRefused
+  const refused = api.usesKey();
+  if (refused) api.setApiKey("");
+  ui.keyReason.textContent = refused
     ? "The server did not accept that API key. Enter another one."
     : "This server needs an API key before it takes files.";
   ui.keyForm.hidden = false;
