@@ -116,6 +116,14 @@ def _entry(job_id: str, raw: dict[str, bytes | None]) -> dict[str, Any]:
     }
 
 
+def empty_prefix_warning(prefix: str) -> str:
+    """What a batch over a prefix with no objects says, so `total: 0` is not read as a fault."""
+    return (
+        f"Nothing is stored under {prefix!r}: the batch has no jobs. Check the prefix (keys are "
+        "case-sensitive and end in '/' for a folder) or copy the files there first."
+    )
+
+
 def single_summary(batch_id: str, job: JobRecord) -> BatchSummary:
     """The summary of a one-file upload's batch: its one job's state."""
     counts = {name: int(job.status == name) for name in COUNTED}

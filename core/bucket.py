@@ -66,9 +66,14 @@ def read(s3: Any, bucket: str, key: str) -> bytes | None:
         raise
 
 
+def holds_any(s3: Any, bucket: str, prefix: str) -> bool:
+    """Whether at least one object's key starts with `prefix` (one listing call, one key)."""
+    return s3.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=1).get("KeyCount", 0) > 0
+
+
 def put_json(s3: Any, bucket: str, key: str, doc: Any) -> None:
-    """Store `doc` as `application/json`."""
-    body = json.dumps(doc, ensure_ascii=False).encode()
+    """Store `doc` as `application/json`, ending in a newline like every JSON reply of the API."""
+    body = (json.dumps(doc, ensure_ascii=False) + "\n").encode()
     s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
 
 

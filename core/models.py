@@ -137,3 +137,6 @@ class Batch(BatchSummary):
     offset: int = Field(default=0, ge=0)
     limit: int = Field(default=100, ge=1)
     jobs: list[Job]
+    warning: str | None = Field(
+        default=None, description="Present on a batch over a prefix that held nothing: why `total` is 0."
+    )

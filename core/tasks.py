@@ -22,6 +22,8 @@ PROCESS = "worker.tasks.process"
 PART = "worker.tasks.process_part"
 EXPIRE_UPLOAD = "worker.tasks.expire_upload"
 EXPIRE_MULTIPART = "worker.tasks.expire_multipart"
+# Ids of scheduled chores (not file jobs): metrics keep them out of the queue's backlog.
+EXPIRY_ID_PREFIX = "expire-"
 LIST_BATCH = "worker.tasks.list_batch"
 DELIVER_CALLBACK = "worker.tasks.deliver_callback"
 ON_FAILURE = "worker.tasks.on_failure"
@@ -86,7 +88,8 @@ class TaskQueue:
     def expire_upload(self, job_id: str) -> None:
         """Check a presigned upload once its URL has expired."""
         delay = timedelta(seconds=self.settings.presign_expires_seconds + EXPIRY_GRACE_SECONDS)
-        self.queue.enqueue_in(delay, EXPIRE_UPLOAD, job_id, job_id=f"expire-{job_id}", result_ttl=0)
+        chore_id = f"{EXPIRY_ID_PREFIX}{job_id}"
+        self.queue.enqueue_in(delay, EXPIRE_UPLOAD, job_id, job_id=chore_id, result_ttl=0)
 
     def expire_multipart(self, job_id: str) -> None:
         """Check a multipart upload once its time is up (a grace of at most a tenth of that time)."""

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, request, url_for
 
 from core import batches as bat
-from core import ids, jobs
+from core import bucket, ids, jobs
 from core.models import BatchStatus
 from core.services import Services
 from functions.context import services
@@ -33,7 +33,7 @@ def _not_found(batch_id: str) -> ApiError:
 
 def batch_document(svc: Services, batch_id: str, offset: int, limit: int) -> tuple[dict[str, Any], list[str]]:
     """The batch as `GET` shows it (totals and a page of jobs), and the times it last changed; else 404."""
-    single = ids.job_of_single_batch(batch_id)
+    single, warning = ids.job_of_single_batch(batch_id), None
     if single:
         job = jobs.find(svc, single)
         if job is None or job.batch_id != batch_id:
@@ -44,11 +44,15 @@ def batch_document(svc: Services, batch_id: str, offset: int, limit: int) -> tup
         if info is None:
             raise _not_found(batch_id)
         summary, stamps = info.summary, [info.updated_at or ""]
+        if summary.status == BatchStatus.DONE and summary.total == 0 and info.prefix is not None:
+            warning = bat.empty_prefix_warning(info.prefix)
         job_ids = svc.batches.job_ids(batch_id, offset, limit)
         found = svc.lifecycle.get_many(job_ids)
         found = [job or jobs.find(svc, job_id) for job_id, job in zip(job_ids, found, strict=True)]
         page = [job for job in found if job is not None]
     head = summary.model_dump(mode="json")
+    if warning:
+        head["warning"] = warning
     doc = {**head, "offset": offset, "limit": limit, "jobs": [job.dump() for job in page]}
     return doc, stamps + [job.updated_at for job in page]
 
@@ -76,10 +80,13 @@ def create_batch():
     hook = callback_url(body.get("callback_url"))
     svc.batches.create(batch_id, BatchStatus.LISTING, prefix=prefix, origin="prefix", callback_url=hook)
     svc.tasks.list_batch(batch_id, prefix)
-    return {
+    reply = {
         "batch_id": batch_id,
         "status_url": url_for("batches.get_batch", batch_id=batch_id, _external=True),
-    }, 202
+    }
+    if not bucket.holds_any(svc.clients.s3, svc.settings.s3_bucket, prefix):
+        reply["warning"] = bat.empty_prefix_warning(prefix)
+    return reply, 202
 
 
 @bp.post("/batches/<batch_id>/cancel")

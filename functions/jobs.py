@@ -50,7 +50,9 @@ def get_result(job_id: str):
     stored = jobs.read_result(svc, job_id)
     if stored is None:
         raise not_found(job_id)
-    return Response(stored, mimetype="application/json")
+    # Results stored before they ended in a newline get one, as every other JSON reply has.
+    body = stored if stored.endswith(b"\n") else stored + b"\n"
+    return Response(body, mimetype="application/json")
 
 
 @bp.post("/jobs/<job_id>/start")

@@ -12,7 +12,7 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 from rq.utils import utcparse
 
-from core import stats
+from core import stats, tasks
 from core.ids import FILE_TYPES
 from core.services import Services
 
@@ -40,9 +40,16 @@ class QueueCollector:
         depth = GaugeMetricFamily("filejobs_queue_depth", "Jobs waiting in the queue", labels=["state"])
         depth.add_metric(["queued"], queue.count)
         depth.add_metric(["started"], StartedJobRegistry(queue=queue).count)
-        depth.add_metric(["scheduled"], ScheduledJobRegistry(queue=queue).count)
+        scheduled = ScheduledJobRegistry(queue=queue).get_job_ids()
+        chores = sum(1 for job_id in scheduled if job_id.startswith(tasks.EXPIRY_ID_PREFIX))
+        depth.add_metric(["scheduled"], len(scheduled) - chores)
         depth.add_metric(["failed"], FailedJobRegistry(queue=queue).count)
         yield depth
+        yield GaugeMetricFamily(
+            "filejobs_upload_expiries_scheduled",
+            "Presigned uploads whose expiry check is scheduled (housekeeping, not a backlog)",
+            value=chores,
+        )
         yield GaugeMetricFamily(
             "filejobs_queue_oldest_age_seconds", "Age of the oldest queued job", value=self._oldest_age()
         )

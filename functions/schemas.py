@@ -155,6 +155,9 @@ class BatchRequest(Open):
 class BatchAccepted(Open):
     batch_id: str
     status_url: str = Field(json_schema_extra=URI)
+    warning: str | None = Field(
+        default=None, description="Present when nothing is stored under the prefix: the batch will be empty."
+    )
 
 
 class ResultDocument(Result):
