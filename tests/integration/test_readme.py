@@ -54,7 +54,10 @@ def test_the_readme_examples_run_as_written_after_sourcing_the_runs_env(stack, t
         capture_output=True, text=True, timeout=240,
     )  # fmt: skip
     output = done.stdout + done.stderr
-    assert done.returncode == 0, output[-4000:]
+    assert done.returncode == 0, (
+        f"{output[-4000:]}\nA README block failed as pasted; fix it, or mark it "
+        "`<!-- readme-test: skip (why) -->` if it cannot run against a started run (see tests/readme.py)."
+    )
     sections = dict(part.split("\n", 1) for part in done.stdout.split("### README line ")[1:])
     assert len(sections) == len(blocks), sections.keys()
     for line, text in sections.items():
