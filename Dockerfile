@@ -27,4 +27,5 @@ USER 10001:10001
 
 EXPOSE 8000
 
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--worker-class", "gevent", "--worker-connections", "2000", "--timeout", "60", "functions.app:create_app()"]
+# Limits and body timeouts: infra/gunicorn_conf.py; gevent so event streams and long polls hold no thread.
+CMD ["gunicorn", "--config", "python:infra.gunicorn_conf", "--worker-class", "gevent", "--worker-connections", "2000", "--bind", "0.0.0.0:8000", "functions.app:create_app()"]

@@ -51,6 +51,11 @@ class Batches:
             pipe.expire(layout.batch_key(batch_id), self.ttl)
             pipe.execute()
 
+    def note(self, batch_id: str, **fields: str) -> None:
+        """Set fields of an existing batch that no counter depends on (a refused callback's reason)."""
+        if self.redis.exists(layout.batch_key(batch_id)):
+            self.redis.hset(layout.batch_key(batch_id), mapping=fields)
+
     def join(self, batch_id: str, job_ids: list[str], seal: bool = False) -> bool:
         """Add jobs (counted in the state each is in now); True when this call completed the batch."""
         keys = [layout.batch_key(batch_id), layout.batch_jobs_key(batch_id)]
@@ -77,6 +82,7 @@ class Batches:
             counts=counts,
             words=int(fields.get("words", 0)),
             created_at=fields.get("created_at"),
+            callback_error=fields.get("callback_error"),
         )
         owner = fields.get("owner", DEFAULT_OWNER)
         return BatchInfo(

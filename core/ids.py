@@ -58,16 +58,24 @@ def _keep(char: str) -> bool:
     return category[0] != "C" and char not in '/\\:*?"<>|'
 
 
+def _shorten(stem: str, ext: str) -> str:
+    """`stem` cut so that `stem + ext` fits in _MAX_NAME_BYTES of UTF-8: one cut, never a loop."""
+    room = max(0, _MAX_NAME_BYTES - len(ext.encode()))
+    # A cut inside a multi-byte character drops that character's bytes ("ignore").
+    return stem.encode()[:room].decode("utf-8", "ignore")
+
+
 def safe_filename(filename: str) -> str:
     """The last path component of `filename`, stripped of control and path characters, kept short.
 
     Unlike werkzeug's secure_filename it keeps non-ASCII letters, so `中文.pdf` stays `中文.pdf`.
+    Linear in the length of `filename` (callers cap it at 1,024 bytes first: core/limits.py).
     """
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     name = unicodedata.normalize("NFC", "".join(c for c in name if _keep(c))).strip(" .")
     stem, ext = posixpath.splitext(name)
     if not stem:
         stem, ext = "file", ext or (("." + name) if name else "")
-    while len((stem + ext).encode()) > _MAX_NAME_BYTES and stem:
-        stem = stem[:-1]
-    return (stem + ext) or "file"
+    if len(ext.encode()) > _MAX_NAME_BYTES // 2:
+        stem, ext = stem + ext, ""
+    return (_shorten(stem, ext) + ext) or "file"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core import bucket, tenants
 from core.bucket import ObjectRef
 from core.ids import file_type_of, object_job_id, safe_filename
 from core.layout import job_id_from_upload_key
@@ -11,6 +12,7 @@ from core.lifecycle import Intake
 from core.lifecycle.record import DEFAULT_OWNER
 from core.s3events import ParsedEvent
 from core.services import Services
+from core.settings import Settings
 
 
 def intake_for(job_id: str, filename: str, obj: ObjectRef, **extra: Any) -> Intake:
@@ -32,6 +34,8 @@ def ingest_object(
         return {"job_id": upload_job, "key": obj.key, "status": change.record.status, "new": change.applied}
     if not (batch_id or obj.key.startswith(services.settings.drop_prefix)):
         return f"{obj.key!r} is outside {services.settings.drop_prefix!r} and uploads/"
+    if not batch_id:
+        owner = drop_owner(services.settings, obj.key)
     job_id = object_job_id(obj.bucket, obj.key, obj.version)
     intake = intake_for(job_id, safe_filename(obj.key), obj, batch_id=batch_id, owner=owner)
     change = services.lifecycle.queued(intake)
@@ -39,11 +43,28 @@ def ingest_object(
     return {"job_id": job_id, "key": obj.key, "status": status, "new": change.applied}
 
 
+def drop_owner(settings: Settings, key: str) -> str:
+    """Who owns a dropped object: the tenant whose folder `<DROP_PREFIX><tenant>/` holds it, else default."""
+    if not settings.api_keys:
+        return DEFAULT_OWNER
+    return tenants.owner_of_key(key, settings.drop_prefix, settings.tenant_keys.values())
+
+
+def claimed(services: Services, obj: ObjectRef) -> ObjectRef | str:
+    """The object an event names as the bucket has it (size, ETag, version), else why it is ignored.
+
+    An event is a claim: anyone holding the token may send one, so nothing but the key is believed.
+    """
+    found = bucket.head(services.clients.s3, obj.bucket, obj.key)
+    return found if found is not None else f"{obj.key!r} is not in the bucket"
+
+
 def ingest_event(services: Services, parsed: ParsedEvent) -> dict[str, Any]:
     """Every object an S3 notification announces, ingested: the reply of `POST /events` and Lambda."""
     jobs, reasons = [], list(parsed.ignored)
-    for obj in parsed.objects:
-        outcome = ingest_object(services, obj)
+    for announced in parsed.objects:
+        obj = claimed(services, announced)
+        outcome = obj if isinstance(obj, str) else ingest_object(services, obj)
         if isinstance(outcome, str):
             reasons.append(outcome)
         else:

@@ -83,6 +83,9 @@ class Job(Frozen):
     result: Result | None
     error: JobErrorInfo | None
     batch_id: str | None = Field(default=None, description="The batch the job was created in, if any.")
+    callback_error: str | None = Field(
+        default=None, description="Why no callback was sent (`callback: refused: ...`), if one was refused."
+    )
 
     @property
     def ended(self) -> bool:
@@ -90,10 +93,11 @@ class Job(Frozen):
 
     def dump(self) -> dict[str, Any]:
         """As the contract shows it: every field, `batch_id` only when there is one."""
-        doc = self.model_dump(mode="json", exclude={"batch_id", "source", "result"})
+        doc = self.model_dump(mode="json", exclude={"batch_id", "source", "result", "callback_error"})
         doc["source"] = self.source.dump()
         doc["result"] = self.result.model_dump(mode="json", exclude_none=True) if self.result else None
-        return _ordered(doc, self.batch_id)
+        doc = _ordered(doc, self.batch_id)
+        return doc | ({"callback_error": self.callback_error} if self.callback_error else {})
 
 
 def _ordered(doc: dict[str, Any], batch_id: str | None) -> dict[str, Any]:
@@ -129,6 +133,9 @@ class BatchSummary(Frozen):
     counts: BatchCounts
     words: int = Field(default=0, ge=0)
     created_at: str | None = Field(default=None, json_schema_extra={"format": "date-time"})
+    callback_error: str | None = Field(
+        default=None, description="Why no callback was sent (`callback: refused: ...`), if one was refused."
+    )
 
 
 class Batch(BatchSummary):

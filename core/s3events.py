@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from core.bucket import ObjectRef
+from core.limits import fits_name
 
 
 class EventFormatError(ValueError):
@@ -38,6 +39,8 @@ def _object(record: dict[str, Any], bucket: str) -> ObjectRef | str:
     key = unquote_plus(str(obj.get("key", "")))
     if not key or key.endswith("/"):
         return "folder marker or empty key"
+    if not fits_name(key):
+        return "key longer than 1024 bytes"
     size = obj.get("size")
     etag = obj.get("eTag") or obj.get("etag")
     version = obj.get("versionId") or None
@@ -121,6 +124,8 @@ def _seaweed_object(body: dict[str, Any], bucket: str) -> ObjectRef | str:
         return "directory"
     if key.split("/", 1)[0] == SEAWEED_MULTIPART_DIR:
         return "multipart upload bookkeeping"
+    if not fits_name(key):
+        return "key longer than 1024 bytes"
     attributes = entry.get("attributes") if isinstance(entry.get("attributes"), dict) else {}
     size = attributes.get("file_size", 0)
     size = size if isinstance(size, int) and not isinstance(size, bool) else None

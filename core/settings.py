@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from typing import Any
+
+from core.tenants import parse_api_keys
 
 
 class SettingsError(ValueError):
@@ -56,6 +59,12 @@ def _port(value: str) -> int:
     return number
 
 
+def _api_keys(value: str) -> tuple[str, ...]:
+    entries = _csv(value)
+    parse_api_keys(entries)  # refuse bad names, empty or repeated keys at start
+    return entries
+
+
 def _prefix(value: str) -> str:
     value = value.lstrip("/")
     if not value:
@@ -96,7 +105,8 @@ class Settings:
     max_upload_bytes: int = _setting("MAX_UPLOAD_BYTES", _positive_int, 52_428_800)
     events_token: str | None = _setting("EVENTS_TOKEN", _optional, None)
     cors_origins: tuple[str, ...] = _setting("CORS_ORIGINS", _csv, ())
-    api_keys: tuple[str, ...] = _setting("API_KEYS", _csv, ())
+    api_keys: tuple[str, ...] = _setting("API_KEYS", _api_keys, ())
+    rate_limit_per_minute: int | None = _setting("RATE_LIMIT_PER_MINUTE", _positive_int, None)
     presign_expires_seconds: int = _setting("PRESIGN_EXPIRES_SECONDS", _positive_int, 900)
     host: str = _setting("HOST", _text, "127.0.0.1")
     port: int = _setting("PORT", _port, 8000)
@@ -116,6 +126,13 @@ class Settings:
     callback_allow_private: bool = _setting("CALLBACK_ALLOW_PRIVATE", _flag, False)
     max_multipart_bytes: int = _setting("MAX_MULTIPART_BYTES", _positive_int, 5 * 1024**3)
     multipart_expires_seconds: int = _setting("MULTIPART_EXPIRES_SECONDS", _positive_int, 86_400)
+    callback_max_deliveries: int = _setting("CALLBACK_MAX_DELIVERIES", _positive_int, 5)
+    callback_max_per_minute: int = _setting("CALLBACK_MAX_PER_MINUTE", _positive_int, 60)
+
+    def __post_init__(self) -> None:
+        if self.api_keys and not self.events_token:
+            # With tenants, an open /events would let anyone make jobs in any tenant's folder.
+            raise SettingsError("EVENTS_TOKEN must be set when API_KEYS is set (POST /events needs it).")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -137,6 +154,11 @@ class Settings:
     def public_endpoint_url(self) -> str | None:
         """The S3 endpoint written into URLs handed to browsers and scripts."""
         return self.s3_public_endpoint_url or self.s3_endpoint_url
+
+    @cached_property
+    def tenant_keys(self) -> dict[str, str]:
+        """`API_KEYS` as {key: tenant name} (a bare key belongs to `default`)."""
+        return parse_api_keys(self.api_keys)
 
     @property
     def limits(self) -> Limits:

@@ -16,6 +16,7 @@ from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Callback, Job
 from rq.serializers import JSONSerializer
 
+from core import callbacks
 from core.settings import Settings
 
 PROCESS = "worker.tasks.process"
@@ -33,7 +34,6 @@ FILE_TASKS = (PROCESS, PART)
 IO_MARGIN_SECONDS = 30
 # A job whose URL expired is failed a little later, so an upload that just made it can still start.
 EXPIRY_GRACE_SECONDS = 60
-CALLBACK_RETRY_INTERVALS = [5, 30, 120, 600, 1800]
 
 
 def make_queue(redis: Redis, settings: Settings, name: str | None = None) -> Queue:
@@ -100,14 +100,22 @@ class TaskQueue:
     def list_batch(self, batch_id: str, prefix: str) -> None:
         self.queue.enqueue(LIST_BATCH, batch_id, prefix, job_id=f"list-{batch_id}", result_ttl=0)
 
-    def deliver_callback(self, url: str, event: str, payload: dict[str, Any]) -> None:
-        """Queue one callback on its own queue, retried with backoff."""
-        self.callbacks.enqueue(
-            DELIVER_CALLBACK,
-            url,
-            event,
-            payload,
-            retry=Retry(max=len(CALLBACK_RETRY_INTERVALS), interval=CALLBACK_RETRY_INTERVALS),
-            result_ttl=0,
-            failure_ttl=self.settings.record_ttl_seconds,
-        )
+    def deliver_callback(
+        self, url: str, event: str, payload: dict[str, Any], retries: int | None = None, delay: int = 0
+    ) -> None:
+        """Queue one callback on its own queue: at most CALLBACK_MAX_DELIVERIES attempts, with backoff.
+
+        `retries` (what a deferred delivery has left) and `delay` (seconds) serve deliveries put off
+        because their host had its share of the minute.
+        """
+        retries = self.settings.callback_max_deliveries - 1 if retries is None else retries
+        options = {
+            "retry": callbacks.retry_policy(retries), "result_ttl": 0,
+            "failure_ttl": self.settings.record_ttl_seconds,
+        }  # fmt: skip
+        if delay:
+            self.callbacks.enqueue_in(
+                timedelta(seconds=delay), DELIVER_CALLBACK, url, event, payload, **options
+            )
+        else:
+            self.callbacks.enqueue(DELIVER_CALLBACK, url, event, payload, **options)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
 from boto3.s3.transfer import TransferConfig
+from botocore.exceptions import BotoCoreError, ClientError
+from redis.exceptions import RedisError
 
-from core import ids, layout
+from core import bucket, ids, layout
 from core.bucket import ObjectRef
 from core.intake import intake_for
 from core.lifecycle.record import DEFAULT_OWNER, JobRecord
 from core.models import BatchStatus
 from core.services import Services
 
+log = logging.getLogger(__name__)
 CONTENT_TYPES = {
     "txt": "text/plain",
     "json": "application/json",
@@ -63,18 +67,34 @@ def accept(
         svc.batches.create(
             batch_id, BatchStatus.LISTING, origin="upload", owner=owner, callback_url=callback_url
         )
-    jobs = []
-    for job_id, posted in zip(job_ids, files, strict=True):
-        key = layout.upload_key(job_id, posted.filename)
-        etag = store(svc, posted.stream, key, posted.size, posted.file_type)
-        obj = ObjectRef(bucket=svc.settings.s3_bucket, key=key, size=posted.size, etag=etag)
-        intake = intake_for(
-            job_id, posted.filename, obj, batch_id=batch_id, owner=owner, callback_url=callback_url
-        )
-        jobs.append(svc.lifecycle.queued(intake).record)
+    jobs, stored = [], []
+    try:
+        for job_id, posted in zip(job_ids, files, strict=True):
+            key = layout.upload_key(job_id, posted.filename)
+            stored.append(key)
+            etag = store(svc, posted.stream, key, posted.size, posted.file_type)
+            obj = ObjectRef(bucket=svc.settings.s3_bucket, key=key, size=posted.size, etag=etag)
+            intake = intake_for(
+                job_id, posted.filename, obj, batch_id=batch_id, owner=owner, callback_url=callback_url
+            )
+            jobs.append(svc.lifecycle.queued(intake).record)
+    except RedisError:
+        # Refused (Redis full or down) after the bytes reached the bucket: leave nothing there that
+        # the reconciler would make into jobs this client never heard of.
+        forget(svc, stored)
+        raise
     if len(files) > 1 and svc.batches.join(batch_id, job_ids, seal=True):
         svc.lifecycle.hooks.batch_done(batch_id)
     return batch_id, jobs
+
+
+def forget(svc: Services, keys: list[str]) -> None:
+    """Delete the objects of a refused upload (best effort: the reply is an error either way)."""
+    for key in keys:
+        try:
+            bucket.delete(svc.clients.s3, svc.settings.s3_bucket, key)
+        except (BotoCoreError, ClientError):
+            log.warning("could not delete %s of a refused upload", key)
 
 
 def signed_upload(svc: Services, key: str, size: int, content_type: str, method: str) -> dict[str, Any]:

@@ -7,12 +7,14 @@ from typing import Any
 from flask import Blueprint, request, url_for
 
 from core import batches as bat
-from core import bucket, ids, jobs
+from core import bucket, ids, jobs, tenants
 from core.models import BatchStatus
 from core.services import Services
 from functions.context import services
 from functions.errors import ApiError
 from functions.inputs import callback_url
+from functions.limits import json_body
+from functions.security import current_tenant, owns
 
 bp = Blueprint("batches", __name__)
 MAX_PAGE = 1000
@@ -36,12 +38,12 @@ def batch_document(svc: Services, batch_id: str, offset: int, limit: int) -> tup
     single, warning = ids.job_of_single_batch(batch_id), None
     if single:
         job = jobs.find(svc, single)
-        if job is None or job.batch_id != batch_id:
+        if job is None or job.batch_id != batch_id or not owns(job.owner):
             raise _not_found(batch_id)
         summary, page, stamps = bat.single_summary(batch_id, job), [job][offset : offset + limit], []
     else:
         info = svc.batches.get(batch_id)
-        if info is None:
+        if info is None or not owns(info.owner):
             raise _not_found(batch_id)
         summary, stamps = info.summary, [info.updated_at or ""]
         if summary.status == BatchStatus.DONE and summary.total == 0 and info.prefix is not None:
@@ -67,18 +69,24 @@ def get_batch(batch_id: str):
 @bp.post("/batches")
 def create_batch():
     svc = services()
-    body = request.get_json(silent=True)
-    prefix = body.get("prefix") if isinstance(body, dict) else None
-    if not isinstance(prefix, str) or not prefix.strip("/"):
+    body = json_body()
+    if not isinstance(body, dict):
         raise ApiError(400, "bad_request", 'Send {"prefix": "incoming/..."} naming a folder in the bucket.')
-    prefix = prefix.lstrip("/")
-    if prefix.startswith(("results/", "uploads/")):
-        raise ApiError(
-            400, "bad_request", "Batches list dropped files; results/ and uploads/ are managed here."
-        )
+    tenant = current_tenant() if svc.settings.api_keys else None
+    try:
+        prefix = tenants.batch_prefix(body.get("prefix"), svc.settings.drop_prefix, tenant)
+    except ValueError as exc:
+        raise ApiError(400, "bad_request", str(exc)) from None
     batch_id = ids.new_batch_id()
     hook = callback_url(body.get("callback_url"))
-    svc.batches.create(batch_id, BatchStatus.LISTING, prefix=prefix, origin="prefix", callback_url=hook)
+    svc.batches.create(
+        batch_id,
+        BatchStatus.LISTING,
+        prefix=prefix,
+        origin="prefix",
+        callback_url=hook,
+        owner=current_tenant(),
+    )
     svc.tasks.list_batch(batch_id, prefix)
     reply = {
         "batch_id": batch_id,

@@ -6,7 +6,7 @@ import logging
 
 from botocore.exceptions import BotoCoreError, ClientError
 from flask import Flask, Response, current_app, jsonify
-from redis.exceptions import RedisError
+from redis.exceptions import OutOfMemoryError, RedisError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 log = logging.getLogger(__name__)
@@ -44,12 +44,16 @@ def error_response(http_status: int, code: str, message: str, **extra: object) -
 
 
 def _api_error(exc: ApiError) -> tuple[Response, int]:
-    return error_response(exc.http_status, exc.code, exc.message, **exc.extra)
+    response, status = error_response(exc.http_status, exc.code, exc.message, **exc.extra)
+    if "retry_after" in exc.extra:
+        response.headers["Retry-After"] = str(exc.extra["retry_after"])
+    return response, status
 
 
 def _body_too_large(exc: RequestEntityTooLarge) -> tuple[Response, int]:
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    return error_response(413, "too_large", f"The request body is larger than the limit of {limit} bytes.")
+    message = f"The request body is larger than the limit of {limit} bytes, or has too many parts."
+    return error_response(413, "too_large", message)
 
 
 def _http_error(exc: HTTPException) -> tuple[Response, int]:
@@ -61,16 +65,30 @@ def _http_error(exc: HTTPException) -> tuple[Response, int]:
     return response, status
 
 
+def redis_out_of_memory(exc: BaseException) -> bool:
+    """Whether Redis refused a write for lack of memory (redis-py strips "OOM"; scripts keep it)."""
+    return isinstance(exc, OutOfMemoryError) or "maxmemory" in str(exc)
+
+
 def _redis_down(exc: RedisError) -> tuple[Response, int]:
     log.warning("redis unavailable: %s", exc)
-    if "OOM" in str(exc):
-        return error_response(503, "unavailable", "The job store is full; try again later.", service="redis")
+    if redis_out_of_memory(exc):
+        message = "The job store (Redis) is out of memory and refuses writes; try again later."
+        return error_response(503, "unavailable", message, service="redis", reason="out_of_memory")
     return error_response(503, "unavailable", "The job store (Redis) is not answering.", service="redis")
 
 
 def _s3_down(exc: Exception) -> tuple[Response, int]:
     log.warning("object storage unavailable: %s", exc)
     return error_response(503, "unavailable", "The object storage is not answering.", service="s3")
+
+
+def _slow_body(exc: TimeoutError) -> tuple[Response, int]:
+    # Raised by the socket timeout infra/gunicorn_conf.py sets on request bodies (storage timeouts
+    # arrive as BotoCoreError or RedisError, handled above).
+    response, status = error_response(408, "bad_request", "The request body arrived too slowly.")
+    response.headers["Connection"] = "close"
+    return response, status
 
 
 def _unexpected(exc: Exception) -> tuple[Response, int]:
@@ -85,4 +103,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(RedisError, _redis_down)
     app.register_error_handler(BotoCoreError, _s3_down)
     app.register_error_handler(ClientError, _s3_down)
+    app.register_error_handler(TimeoutError, _slow_body)
     app.register_error_handler(Exception, _unexpected)

@@ -7,9 +7,11 @@ import hmac
 from flask import Blueprint, request
 
 from core.intake import ingest_event
+from core.limits import check_event_records
 from core.s3events import EventFormatError, parse_any_event
 from functions.context import services
 from functions.errors import ApiError
+from functions.limits import enforce, json_body
 
 bp = Blueprint("events", __name__)
 
@@ -27,8 +29,10 @@ def receive_events():
     token = svc.settings.events_token
     if token and not _authorized(token):
         raise ApiError(401, "unauthorized", "POST /events needs `Authorization: Bearer <EVENTS_TOKEN>`.")
+    body = json_body()
+    enforce(check_event_records, body)
     try:
-        parsed = parse_any_event(request.get_json(silent=True), svc.settings.s3_bucket)
+        parsed = parse_any_event(body, svc.settings.s3_bucket)
     except EventFormatError as exc:
         raise ApiError(400, "bad_request", str(exc)) from None
     return ingest_event(svc, parsed)

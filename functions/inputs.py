@@ -27,6 +27,7 @@ def callback_url(given: object) -> str | None:
     if given in (None, ""):
         return None
     try:
-        return callbacks.check_url(given, services().settings.callback_secret)
+        settings = services().settings
+        return callbacks.check_url(given, settings.callback_secret, settings.callback_allow_private)
     except callbacks.CallbackError as exc:
         raise ApiError(400, "bad_request", str(exc)) from None

@@ -10,6 +10,7 @@ from core.layout import result_key
 from core.lifecycle import JobRecord
 from functions.context import services
 from functions.errors import ApiError
+from functions.security import owns
 
 bp = Blueprint("jobs", __name__)
 
@@ -19,9 +20,9 @@ def not_found(job_id: str) -> ApiError:
 
 
 def existing(job_id: str) -> JobRecord:
-    """The job, else a 404."""
+    """The job, else a 404 (also when another tenant owns it: exactly as for an id that does not exist)."""
     record = jobs.find(services(), job_id)
-    if record is None:
+    if record is None or not owns(record.owner):
         raise not_found(job_id)
     return record
 

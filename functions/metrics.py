@@ -17,6 +17,9 @@ from core.ids import FILE_TYPES
 from core.services import Services
 
 bp = Blueprint("metrics", __name__)
+# Label values come from these sets only: made-up methods and paths cannot grow the series.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER = "other"
 
 
 class QueueCollector:
@@ -87,8 +90,9 @@ def install(app: Flask, services: Services) -> None:
 
     @app.after_request
     def count(response: Response) -> Response:
-        route = request.url_rule.rule if request.url_rule else "unmatched"
-        requests_total.labels(route, request.method, str(response.status_code)).inc()
+        route = request.url_rule.rule if request.url_rule else OTHER
+        method = request.method if request.method in METHODS else OTHER
+        requests_total.labels(route, method, str(response.status_code)).inc()
         if route == "/uploads" and request.method == "POST" and response.status_code == 202:
             upload_bytes.inc(request.content_length or 0)
         return response

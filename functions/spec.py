@@ -147,13 +147,18 @@ def intake_paths() -> dict[str, Any]:
     return {
         "/uploads": {"post": op(
             "createUploads", "uploads", "Upload files; each becomes a queued job.", {"202": uploaded},
-            {400: "`bad_request`: not multipart/form-data, or a `file` part without a name.", **FILE_ERRORS},
+            {400: "`bad_request`: not multipart/form-data, a `file` part without a name, or a filename over "
+                  "1,024 bytes of UTF-8.",
+             **FILE_ERRORS, 413: "`too_large`: a file over MAX_UPLOAD_BYTES, or more than 100 `file` parts."},
             security=API_KEY, requestBody={"required": True, "content": {"multipart/form-data": {
                 "schema": FORM, "encoding": {"file": {"contentType": "application/octet-stream"}}}}},
         )},
         "/uploads/presign": {"post": op(
             "presignUpload", "uploads", "Get a URL to upload one file to the bucket.", {"201": presigned},
-            {400: "`bad_request`: not a JSON object, or a field missing or of a wrong type.", **FILE_ERRORS},
+            {400: "`bad_request`: not a JSON object (at most 64 levels deep), a field missing or of a wrong "
+                  "type, or a filename over 1,024 bytes of UTF-8.",
+             **FILE_ERRORS, 413: "`too_large`: over MAX_UPLOAD_BYTES, or a body over 1 MiB.",
+             415: "`unsupported_type`: not a supported type, or a `content_type` that does not fit it."},
             security=API_KEY, requestBody=json_body("PresignRequest", filename="a.pdf", size=9),
         )},
         "/jobs/{job_id}/start": {"post": op(
@@ -170,12 +175,14 @@ def intake_paths() -> dict[str, Any]:
         )},
         "/events": {"post": op(
             "receiveEvents", "events", "Receive bucket events (AWS, MinIO, SeaweedFS).", {"200": events},
-            {400: "`bad_request`: not an S3 event notification.", 413: "`too_large`: the body is too large."},
+            {400: "`bad_request`: not an S3 event notification, or nested over 64 levels.",
+             413: "`too_large`: a body over 1 MiB or with more than 1,000 records; nothing is queued."},
             security=EVENTS_TOKEN, requestBody=json_body("S3Event", Records=[S3_RECORD]),
         )},
         "/batches": {"post": op(
             "createBatch", "batches", "Make a job of every object under a prefix.", {"202": listing},
-            {400: "`bad_request`: not a JSON object with a usable `prefix`."},
+            {400: "`bad_request`: not a JSON object with a `prefix` under DROP_PREFIX (with API_KEYS: inside "
+                  "the caller's folder `<DROP_PREFIX><tenant>/`)."},
             security=API_KEY, requestBody=json_body("BatchRequest", prefix="incoming/x/"),
         )},
     }

@@ -8,11 +8,14 @@ from typing import IO
 
 from flask import Blueprint, request, url_for
 
+from core import limits as lim
 from core import logs, uploads
 from core.ids import safe_filename
 from functions.context import services
 from functions.errors import ApiError
 from functions.inputs import callback_url, check_file
+from functions.limits import check_filename, enforce
+from functions.security import current_tenant
 
 bp = Blueprint("upload", __name__)
 log = logging.getLogger(__name__)
@@ -31,11 +34,12 @@ def _posted_files() -> list[uploads.Posted]:
     parts = request.files.getlist("file")
     if not parts:
         raise ApiError(400, "bad_request", "No `file` part in the form.")
+    enforce(lim.check_part_count, len(parts))
     checked = []
     for part in parts:
         if not part.filename:
             raise ApiError(400, "bad_request", "A `file` part has no filename.")
-        filename, size = safe_filename(part.filename), _size(part.stream)
+        filename, size = safe_filename(check_filename(part.filename)), _size(part.stream)
         file_type = check_file(filename, size, services().settings.max_upload_bytes)
         checked.append(uploads.Posted(part.stream, filename, file_type, size))
     return checked
@@ -44,7 +48,8 @@ def _posted_files() -> list[uploads.Posted]:
 @bp.post("/uploads")
 def create_uploads():
     files = _posted_files()
-    batch_id, jobs = uploads.accept(services(), files, callback_url(request.form.get("callback_url")))
+    hook = callback_url(request.form.get("callback_url"))
+    batch_id, jobs = uploads.accept(services(), files, hook, owner=current_tenant())
     replies = []
     for job in jobs:
         status_url = url_for("jobs.get_job", job_id=job.job_id, _external=True)

@@ -144,7 +144,8 @@ class Stack:
     def gunicorn_argv(self) -> list[str]:
         """The functions as production serves them: gunicorn with threaded (gthread) workers."""
         return python_argv(
-            "-m", "gunicorn", "--bind", f"127.0.0.1:{self.http_port}", "--worker-class", "gthread",
+            "-m", "gunicorn", "--config", "python:infra.gunicorn_conf",  # slow bodies dropped (issue 12)
+            "--bind", f"127.0.0.1:{self.http_port}", "--worker-class", "gthread",
             "--workers", str(self.functions_workers), "--threads", "8", "--timeout", "60",
             "--graceful-timeout", "5", "--no-control-socket", "functions.app:create_app()",
         )  # fmt: skip

@@ -20,12 +20,22 @@ def _get(s3: Any, source: dict[str, Any]) -> Any:
     params = {"Bucket": source["bucket"], "Key": source["key"]}
     if source.get("version_id"):
         params["VersionId"] = source["version_id"]
+    if source.get("etag"):
+        params["IfMatch"] = f'"{source["etag"]}"'  # the bytes started (or announced), not a later PUT
     try:
         return s3.get_object(**params)
     except ClientError as exc:
         if is_missing(exc):
             raise JobError(UPLOAD_MISSING, "The uploaded file is no longer in the bucket.") from None
+        if _replaced(exc):
+            raise JobError(UPLOAD_MISSING, "The file was replaced after the job started.") from None
         raise
+
+
+def _replaced(exc: ClientError) -> bool:
+    error = exc.response.get("Error", {})
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return error.get("Code") == "PreconditionFailed" or status == 412
 
 
 def _too_large(limit: int) -> JobError:

@@ -34,7 +34,7 @@ def list_batch(rt: Runtime, batch_id: str, prefix: str) -> int:
 
 
 def deliver_callback(rt: Runtime, url: str, event: str, payload: dict[str, Any]) -> int:
-    return deliver.deliver(rt.services.settings, url, event, payload)
+    return deliver.deliver(rt.services, url, event, payload)
 
 
 def on_failure(job, connection, exc_type, exc_value, tb) -> None:

@@ -198,6 +198,10 @@ class Lifecycle:
         """A job that has not ended fails with `cancelled` (a running attempt's finish then won't apply)."""
         return self._fail(job_id, CANCELLED, message)
 
+    def callback_refused(self, job_id: str, message: str) -> None:
+        """Say on an ended job why its callback was not sent (not a transition: the status stays)."""
+        self.store.note(job_id, callback_error=message)
+
     def _fail(
         self,
         job_id: str,

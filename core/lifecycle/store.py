@@ -11,7 +11,7 @@ from redis import Redis
 from core import bucket, layout, stats
 from core.lifecycle import record as rec
 from core.lifecycle.record import JobRecord
-from core.lifecycle.scripts import CREATE_SCRIPT, TRANSITION_SCRIPT
+from core.lifecycle.scripts import CREATE_SCRIPT, NOTE_SCRIPT, TRANSITION_SCRIPT
 from core.models import JobStatus
 from core.results import record_from_result
 
@@ -56,6 +56,7 @@ class RecordStore:
         self.ttl = ttl_seconds
         self._create = redis.register_script(CREATE_SCRIPT)
         self._transition = redis.register_script(TRANSITION_SCRIPT)
+        self._note = redis.register_script(NOTE_SCRIPT)
 
     def create(
         self, intake: Intake, status: str, error: dict | None = None, attempts: int | None = None
@@ -104,6 +105,11 @@ class RecordStore:
         raw = self.redis.hget(layout.job_key(job_id), "status")
         return raw.decode() if raw else None
 
+    def note(self, job_id: str, **fields: str) -> bool:
+        """Set fields of an existing record that no transition depends on; False if there is none."""
+        args = [self.ttl, *(item for pair in fields.items() for item in pair)]
+        return bool(self._note(keys=[layout.job_key(job_id)], args=args))
+
     def get(self, job_id: str) -> JobRecord | None:
         raw = self.redis.hgetall(layout.job_key(job_id))
         return self._decode(job_id, raw) if raw else None
@@ -130,6 +136,7 @@ class RecordStore:
             return None
         found = record_from_result(json.loads(stored))
         internal = {"rev": int(fields.get("rev", 0)), "batches": tuple(fields.get("batches", "").split())}
+        internal |= {"callback_error": fields.get("callback_error")}
         internal |= {"updated_at": fields.get("updated_at", found.updated_at)}
         return found.model_copy(update=internal)
 

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
+from infra.processes import wait_until
 from tests.client import Api
 from tests.integration.conftest import make_stack
 
@@ -103,3 +104,76 @@ def test_callback_url_is_checked(hook_api):
             hook_api.url("/uploads/presign"), json={"filename": "a.txt", "size": 1, "callback_url": url}
         )
         assert reply.status_code == 400 and reply.json()["error"]["code"] == "bad_request"
+
+
+class Refuser(Receiver):
+    """A receiver that answers 503 to everything and notes when each POST came."""
+
+    def __init__(self) -> None:
+        super().__init__(refuse_first=10**9)
+        self.times: list[float] = []
+        handler = self.server.RequestHandlerClass
+        original = handler.do_POST
+        refuser = self
+
+        def do_post(request) -> None:
+            refuser.times.append(time.time())
+            refuser.received.append(({}, "", request.path))
+            original(request)
+
+        handler.do_POST = do_post
+
+
+@pytest.fixture(scope="module")
+def bounded_hooks(tmp_path_factory):
+    stack = make_stack(
+        tmp_path_factory, "bounded-callbacks", CALLBACK_SECRET=SECRET, CALLBACK_ALLOW_PRIVATE="true",
+        CALLBACK_MAX_DELIVERIES="2", CALLBACK_MAX_PER_MINUTE="10",
+    )  # fmt: skip
+    yield stack
+    stack.stop()
+
+
+def test_a_failing_target_gets_at_most_max_deliveries_per_job_and_per_minute_per_host(bounded_hooks):
+    api, refuser = Api(bounded_hooks.base_url), Refuser()
+    refuser.url = refuser.url.replace("127.0.0.1", "vm")  # a host of its own: its budget is its own
+    files = [("file", (f"f{n}.txt", b"one two")) for n in range(30)]
+    reply = api.http.post(api.url("/uploads"), files=files, data={"callback_url": refuser.url}, timeout=60)
+    assert reply.status_code == 202
+    for job in reply.json()["jobs"]:
+        api.wait(job["job_id"])
+    time.sleep(15)  # the first attempts, and the retries 5 s later
+    per_minute: dict[int, int] = {}
+    for moment in refuser.times:
+        per_minute[int(moment // 60)] = per_minute.get(int(moment // 60), 0) + 1
+    assert refuser.times and all(count <= 10 for count in per_minute.values()), per_minute
+    assert len(refuser.times) <= 2 * 31  # 30 jobs and the batch, 2 attempts each at most
+
+
+def test_one_ending_is_delivered_once(bounded_hooks):
+    api, receiver = Api(bounded_hooks.base_url), Receiver()
+    reply = api.http.post(
+        api.url("/uploads"), files=[("file", ("once.txt", b"just once"))], data={"callback_url": receiver.url}
+    )
+    job_id = reply.json()["jobs"][0]["job_id"]
+    receiver.wait(1)
+    time.sleep(3)
+    assert [payload["job_id"] for payload, _, _ in receiver.received] == [job_id]
+
+
+def test_a_name_resolving_to_loopback_is_refused_at_delivery_and_the_status_says_so(tmp_path_factory):
+    stack = make_stack(tmp_path_factory, "refusing-callbacks", workers=1, CALLBACK_SECRET=SECRET)
+    try:
+        api, receiver = Api(stack.base_url), Receiver()
+        # `vm` is in /etc/hosts as 127.0.0.1: not known to be private until it is resolved.
+        target = receiver.url.replace("127.0.0.1", "vm")
+        reply = api.http.post(
+            api.url("/uploads"), files=[("file", ("a.txt", b"a b"))], data={"callback_url": target}
+        )
+        assert reply.status_code == 202, reply.text
+        job_id = reply.json()["jobs"][0]["job_id"]
+        wait_until(lambda: "callback_error" in api.job(job_id).json(), 30, "the refusal on the job")
+        assert api.job(job_id).json()["callback_error"].startswith("callback: refused")
+        assert receiver.received == []
+    finally:
+        stack.stop()

@@ -90,7 +90,7 @@ def make_client(**env: str):
 
 
 def test_api_keys_when_set_guard_everything_but_health_and_page():
-    client = make_client(API_KEYS="k1,k2")
+    client = make_client(API_KEYS="k1,k2", EVENTS_TOKEN="t")
     assert_error(client.get("/jobs/0123456789abcdef0123456789abcdef"), 401, "unauthorized")
     assert client.get("/openapi.json").status_code == 200
     reply = client.get("/jobs/0123456789abcdef0123456789abcdef", headers={"X-API-Key": "k2"})

@@ -139,8 +139,16 @@ class FakeLifecycle:
         return SimpleNamespace(job_id=job_id, status=self.jobs[job_id])
 
 
+class FakeS3:
+    """Answers the HEAD each announced object gets (events are claims): every object is there."""
+
+    def head_object(self, Bucket: str, Key: str) -> dict[str, Any]:  # noqa: N803 - boto3's names
+        return {"ContentLength": 10, "ETag": '"0123456789abcdef0123456789abcdef"'}
+
+
 def make_services() -> SimpleNamespace:
-    return SimpleNamespace(settings=Settings.from_env(UNUSED), lifecycle=FakeLifecycle())
+    clients = SimpleNamespace(s3=FakeS3())
+    return SimpleNamespace(settings=Settings.from_env(UNUSED), lifecycle=FakeLifecycle(), clients=clients)
 
 
 def test_every_created_object_becomes_a_job_once():

@@ -1,0 +1,182 @@
+"""Tenants against real processes: two keys side by side never see each other's jobs, batches or results.
+
+Also the issue's findings about events (open, forged ETags), retries and objects swapped after start.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from infra.processes import ROOT, wait_until
+from tests.client import Api
+from tests.events import make_s3_event
+from tests.integration.conftest import make_stack
+
+TOKEN = "tenant-events-token"
+KEYS = {"alice": "alice-key", "bob": "bob-key"}
+
+
+class TenantApi(Api):
+    """The test client with one tenant's key on every request."""
+
+    def __init__(self, base_url: str, key: str) -> None:
+        super().__init__(base_url)
+        self.http.headers["X-API-Key"] = key
+
+
+@pytest.fixture(scope="module")
+def tenants_stack(tmp_path_factory):
+    stack = make_stack(
+        tmp_path_factory, "tenants", workers=1, API_KEYS="alice:alice-key,bob:bob-key,default-key",
+        EVENTS_TOKEN=TOKEN, MAX_ATTEMPTS="3",
+    )  # fmt: skip
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="module")
+def alice(tenants_stack) -> TenantApi:
+    return TenantApi(tenants_stack.base_url, KEYS["alice"])
+
+
+@pytest.fixture(scope="module")
+def bob(tenants_stack) -> TenantApi:
+    return TenantApi(tenants_stack.base_url, KEYS["bob"])
+
+
+def code(reply: requests.Response) -> str:
+    return reply.json()["error"]["code"]
+
+
+def post_event(stack, key: str, **record) -> requests.Response:
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    return requests.post(f"{stack.base_url}/events", json=make_s3_event(key=key, **record), headers=headers)
+
+
+def test_every_api_call_needs_a_key_but_the_open_ones(tenants_stack, alice):
+    job = alice.upload_one("mine.txt", b"alice private words")
+    base = tenants_stack.base_url
+    assert code(requests.get(f"{base}/jobs/{job['job_id']}", timeout=10)) == "unauthorized"
+    assert requests.post(f"{base}/uploads/presign", json={"filename": "a.txt", "size": 1}).status_code == 401
+    for path in ("/healthz", "/config", "/openapi.json", "/metrics"):
+        reply = requests.get(base + path, timeout=10)
+        assert reply.status_code == 200, path
+        assert job["job_id"] not in reply.text and "mine.txt" not in reply.text, path
+
+
+def test_another_tenants_job_is_404_everywhere_exactly_as_a_missing_one(alice, bob):
+    job = alice.upload_one("salary.txt", b"bob must not count these words")
+    alice.wait(job["job_id"])
+    job_id, missing = job["job_id"], "0123456789abcdef0123456789abcdef"
+    for path in (f"/jobs/{job_id}", f"/jobs/{job_id}/result"):
+        assert bob.http.get(bob.url(path)).status_code == 404
+        assert alice.http.get(alice.url(path)).status_code == 200
+    for path in (f"/jobs/{job_id}/retry", f"/jobs/{job_id}/start"):
+        assert code(bob.http.post(bob.url(path))) == "not_found"
+    mine, theirs = bob.http.get(bob.url(f"/jobs/{missing}")), bob.http.get(bob.url(f"/jobs/{job_id}"))
+    assert mine.status_code == theirs.status_code == 404
+    assert mine.json()["error"]["message"].replace(missing, job_id) == theirs.json()["error"]["message"]
+
+
+def test_batch_prefixes_outside_the_callers_folder_are_400(alice):
+    for prefix in ("uploads", "u", "results", "r", "/", "", "incoming/", "incoming/bob/", "incoming/alicex/"):
+        reply = alice.http.post(alice.url("/batches"), json={"prefix": prefix})
+        assert reply.status_code == 400 and code(reply) == "bad_request", prefix
+
+
+def test_two_tenants_dropping_side_by_side_see_only_their_own(tenants_stack, alice, bob):
+    s3 = tenants_stack.s3_client()
+    for tenant in ("alice", "bob"):
+        for n in range(3):
+            s3.put_object(Bucket="jobs", Key=f"incoming/{tenant}/side/{n}.txt", Body=f"{tenant} {n}".encode())
+    batches = {}
+    for name, api in (("alice", alice), ("bob", bob)):
+        reply = api.http.post(api.url("/batches"), json={"prefix": f"incoming/{name}/side/"})
+        assert reply.status_code == 202, reply.text
+        batches[name] = reply.json()["batch_id"]
+
+    def done(api: Api, batch_id: str) -> bool:
+        return api.http.get(api.url(f"/batches/{batch_id}")).json()["status"] == "done"
+
+    wait_until(lambda: done(alice, batches["alice"]) and done(bob, batches["bob"]), 90, "both batches")
+    mine = alice.http.get(alice.url(f"/batches/{batches['alice']}")).json()["jobs"]
+    assert sorted(job["source"]["key"] for job in mine) == [f"incoming/alice/side/{n}.txt" for n in range(3)]
+    assert bob.http.get(bob.url(f"/batches/{batches['alice']}")).status_code == 404
+    for job in mine:
+        assert bob.http.get(bob.url(f"/jobs/{job['job_id']}")).status_code == 404
+        assert bob.http.get(bob.url(f"/jobs/{job['job_id']}/result")).status_code == 404
+
+
+def test_a_dropped_object_in_a_tenants_folder_belongs_to_that_tenant(tenants_stack, alice, bob):
+    s3 = tenants_stack.s3_client()
+    s3.put_object(Bucket="jobs", Key="incoming/alice/evented.txt", Body=b"one two three")
+    reply = post_event(tenants_stack, "incoming/alice/evented.txt")
+    assert reply.status_code == 200, reply.text
+    job_id = reply.json()["jobs"][0]["job_id"]
+    assert alice.wait(job_id)["result"]["words"] == 3
+    assert bob.job(job_id).status_code == 404
+
+
+def test_events_without_the_token_are_refused(tenants_stack):
+    reply = requests.post(f"{tenants_stack.base_url}/events", json=make_s3_event(key="incoming/x.txt"))
+    assert reply.status_code == 401 and code(reply) == "unauthorized"
+
+
+def test_forged_etags_make_one_job_and_absent_objects_none(tenants_stack):
+    s3 = tenants_stack.s3_client()
+    s3.put_object(Bucket="jobs", Key="incoming/forged.txt", Body=b"a b c d")
+    jobs = {
+        post_event(tenants_stack, "incoming/forged.txt", etag=etag).json()["jobs"][0]["job_id"]
+        for etag in ("aaa", "bbb", "ccc")
+    }
+    assert len(jobs) == 1
+    reply = post_event(tenants_stack, "incoming/never-uploaded.txt").json()
+    assert reply["jobs"] == [] and reply["ignored"] == 1
+
+
+def test_a_process_with_api_keys_and_no_events_token_refuses_to_start():
+    env = {"PATH": "/usr/bin:/bin", "DOTENV": "0", "API_KEYS": "alice:k"}
+    for module in ("functions", "worker"):
+        run = subprocess.run(
+            [sys.executable, "-m", module], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+        assert run.returncode != 0 and "EVENTS_TOKEN" in run.stderr, (module, run.stderr[-500:])
+
+
+def test_retrying_an_unsupported_type_is_409_and_the_job_stays_failed(tenants_stack, alice):
+    tenants_stack.s3_client().put_object(Bucket="jobs", Key="incoming/alice/tool.exe", Body=b"MZ")
+    job_id = post_event(tenants_stack, "incoming/alice/tool.exe").json()["jobs"][0]["job_id"]
+    assert alice.wait(job_id)["error"]["code"] == "unsupported_type"
+    reply = alice.http.post(alice.url(f"/jobs/{job_id}/retry"))
+    assert reply.status_code == 409 and code(reply) == "conflict"
+    assert alice.job(job_id).json()["status"] == "failed"
+    finished = alice.process("fine.txt", b"fine")
+    assert alice.http.post(alice.url(f"/jobs/{finished['job_id']}/retry")).status_code == 409
+
+
+def test_an_object_replaced_after_start_fails_upload_missing_and_retries_are_bounded(tenants_stack, alice):
+    s3, key = tenants_stack.s3_client(), "incoming/alice/swapped.txt"
+    for worker in tenants_stack.workers:
+        worker.stop()
+    try:
+        s3.put_object(Bucket="jobs", Key=key, Body=b"twelve bytes")
+        job_id = post_event(tenants_stack, key).json()["jobs"][0]["job_id"]
+        s3.put_object(Bucket="jobs", Key=key, Body=b"many words " * 100_000)  # after the event
+    finally:
+        tenants_stack.start_worker()
+    job = alice.wait(job_id)
+    assert job["status"] == "failed" and job["error"]["code"] == "upload_missing", job
+    retries = []
+    for _ in range(5):
+        time.sleep(2)  # RQ has finished with the failed attempt (a retry at once races it: lifecycle)
+        retries.append(alice.http.post(alice.url(f"/jobs/{job_id}/retry")).status_code)
+        if retries[-1] == 202:
+            alice_job = alice.wait(job_id)
+            assert alice_job["error"]["code"] == "upload_missing"
+    assert retries == [202, 202, 409, 409, 409]  # MAX_ATTEMPTS=3 in all
+    assert alice.job(job_id).json()["attempts"] == 3
