@@ -18,6 +18,7 @@ from functions.batches import batch_document, page_args
 from functions.context import services
 from functions.errors import ApiError
 from functions.jobs import existing
+from functions.security import current_tenant
 from functions.watch import ChangeHub, Watcher
 
 bp = Blueprint("live", __name__)
@@ -73,7 +74,9 @@ def job_watched(job_id: str) -> Watched:
         return Loaded(doc, http.version_of(doc.get("updated_at")))
 
     url = url_for("jobs.get_job", job_id=job_id, _external=True)
-    return Watched(layout.job_channel(job_id), url, load, lambda doc: doc["status"] in ENDED)
+    # A shared read is shared only within one tenant: the owner check ran for the reader's key.
+    ended = lambda doc: doc["status"] in ENDED  # noqa: E731
+    return Watched(layout.job_channel(job_id), url, load, ended, key=current_tenant())
 
 
 def batch_watched(batch_id: str) -> Watched:
@@ -91,7 +94,7 @@ def batch_watched(batch_id: str) -> Watched:
     single = ids.job_of_single_batch(batch_id)
     topic = layout.job_channel(single) if single else layout.batch_channel(batch_id)
     url = url_for("batches.get_batch", batch_id=batch_id, _external=True)
-    return Watched(topic, url, load, ended, key=f"{offset}:{limit}")
+    return Watched(topic, url, load, ended, key=f"{current_tenant()}:{offset}:{limit}")
 
 
 def wait_for_change(watched: Watched, if_none_match: str | None, seconds: int) -> Loaded:
