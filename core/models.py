@@ -66,6 +66,14 @@ class Result(Frozen):
     pages: int | None = Field(default=None, ge=0, description="PDF only")
     page_words: list[int] | None = Field(default=None, description="PDF only: the words of each page")
     encoding: str | None = Field(default=None, description="txt only: the encoding the text was decoded with")
+    sha256: str | None = Field(
+        default=None, pattern="^[0-9a-f]{64}$", description="hex SHA-256 of the file's bytes"
+    )
+    reading_minutes: float | None = Field(default=None, ge=0, description="words / 238, one decimal")
+    pages_without_text: list[int] | None = Field(
+        default=None,
+        description="PDF only: pages (from 1) that draw an image but have no text: scans needing OCR",
+    )
 
 
 class Job(Frozen):

@@ -157,6 +157,27 @@ def make_pdf(pages: list[str], page_extra: bytes = b"", compress: bool = False) 
     return assemble_pdf(objects)
 
 
+def make_scanned_pdf(pages: list[str | None]) -> bytes:
+    """A PDF whose None pages only draw an image (a scan: no text); the others are text pages."""
+    image = _stream(
+        b"\x00\xff\x00\xff",
+        b"/Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8 ",
+    )
+    kids = b" ".join(b"%d 0 R" % (5 + 2 * i) for i in range(len(pages)))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(pages)),
+    ]
+    objects += [_FONT, image]
+    for i, text in enumerate(pages):
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >>"
+            b" /XObject << /Im1 4 0 R >> >> /Contents %d 0 R >>" % (6 + 2 * i)
+        )
+        objects.append(_stream(b"q 612 0 0 792 0 0 cm /Im1 Do Q" if text is None else _content(text)))
+    return assemble_pdf(objects)
+
+
 def make_encrypted_pdf(
     pages: list[str] | None = None, user_password: str = "secret", algorithm: str = "RC4-128"
 ) -> bytes:

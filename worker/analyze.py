@@ -10,6 +10,7 @@ from core.errors import CORRUPT_FILE, TOO_LARGE, JobError
 from core.settings import Limits
 from worker.sniff import HEAD_BYTES, sniff
 
+WORDS_PER_MINUTE = 238  # average silent reading speed of adults (Brysbaert 2019)
 # Imported on first use: a process that only counts text never pays ~70 ms for pypdf and friends.
 # A forking worker calls preload() once instead, so no job pays it either.
 EXTRACTORS = {
@@ -50,7 +51,7 @@ def analyze(path: pathlib.Path, file_type: str, limits: Limits, pages: tuple[int
             from worker.extract.pdf import analyze_pdf_range
 
             return analyze_pdf_range(path, pages[0], pages[1], limits)
-        return extractor(file_type)(path, limits)
+        analysis = extractor(file_type)(path, limits)
     except (JobError, OSError):
         raise
     except MemoryError:
@@ -61,6 +62,15 @@ def analyze(path: pathlib.Path, file_type: str, limits: Limits, pages: tuple[int
         if not _raised_by_parser(exc):
             raise
         raise JobError(CORRUPT_FILE, "The file is damaged and cannot be read.") from None
+    return analysis
+
+
+def completed(analysis: dict, sha256: str | None) -> dict:
+    """The whole file's analysis with what every result adds: `sha256` and `reading_minutes`."""
+    if sha256:
+        analysis["sha256"] = sha256
+    analysis["reading_minutes"] = round(analysis["words"] / WORDS_PER_MINUTE, 1)
+    return analysis
 
 
 _ROOT = pathlib.Path(__file__).resolve().parent.parent

@@ -12,6 +12,7 @@ from typing import Any
 
 from core.layout import parts_key
 from core.services import Services
+from worker.analyze import completed
 from worker.count import Counts, sum_counts
 
 PART_PAGES = 100
@@ -27,13 +28,16 @@ def plan(page_count: int) -> list[tuple[int, int]]:
 
 def assemble(parts: list[dict[str, Any]]) -> dict[str, Any]:
     """The analysis of the whole PDF from its parts' per-page counts, in page order."""
-    pages = [counts for part in sorted(parts, key=lambda p: p["start"]) for counts in part["counts"]]
+    parts = sorted(parts, key=lambda p: p["start"])
+    pages = [counts for part in parts for counts in part["counts"]]
     total = sum_counts(Counts(*counts) for counts in pages)
-    return {
+    analysis = {
         **total._asdict(),
         "pages": len(pages),
         "page_words": [counts[0] for counts in pages],
+        "pages_without_text": [page for part in parts for page in part.get("pages_without_text", [])],
     }
+    return completed(analysis, parts[0].get("sha256"))
 
 
 def store_part(svc: Services, job_id: str, part: dict[str, Any], total: int) -> dict[str, Any] | None:

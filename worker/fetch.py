@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.exceptions import ClientError
 
@@ -42,20 +43,28 @@ def _too_large(limit: int) -> JobError:
     return JobError(TOO_LARGE, f"The file is larger than the limit of {limit} bytes.")
 
 
+class Download(NamedTuple):
+    """A fetched object: the local file and the SHA-256 of its bytes (hex), hashed while streaming."""
+
+    path: Path
+    sha256: str
+
+
 @contextlib.contextmanager
-def fetched(s3: Any, source: dict[str, Any], limit: int) -> Iterator[Path]:
+def fetched(s3: Any, source: dict[str, Any], limit: int) -> Iterator[Download]:
     """The object as a local file, deleted afterwards; too_large past `limit`, upload_missing if gone."""
     reply = _get(s3, source)
     if reply.get("ContentLength", 0) > limit:
         reply["Body"].close()
         raise _too_large(limit)
     with tempfile.NamedTemporaryFile(prefix="job-", suffix=".bin") as tmp:
-        written = 0
+        written, digest = 0, hashlib.sha256()
         for chunk in reply["Body"].iter_chunks(CHUNK_BYTES):
             written += len(chunk)
             if written > limit:
                 reply["Body"].close()
                 raise _too_large(limit)
             tmp.write(chunk)
+            digest.update(chunk)
         tmp.flush()
-        yield Path(tmp.name)
+        yield Download(Path(tmp.name), digest.hexdigest())

@@ -14,6 +14,7 @@ from core.layout import parts_key
 from core.lifecycle import Intake, JobRecord
 from core.models import JobStatus, Source
 from worker import fanout
+from worker.analyze import completed
 from worker.fetch import fetched
 from worker.runtime import Runtime
 
@@ -49,15 +50,15 @@ def run_analysis(rt: Runtime, record: JobRecord) -> dict[str, Any] | None:
     """
     svc, source = rt.services, record.source.dump()
     parse = functools.partial(rt.parser.parse, stop=ended_meanwhile(rt, record.job_id))
-    with fetched(svc.clients.s3, source, size_limit(rt, record)) as path:
+    with fetched(svc.clients.s3, source, size_limit(rt, record)) as (path, sha256):
         if record.file_type != "pdf" or path.stat().st_size < fanout.PROBE_BYTES:
-            return parse(path, record.file_type)
+            return completed(parse(path, record.file_type), sha256)
         page_count = parse(path, "pdf", (0, 0))["page_count"]
         if page_count <= fanout.PART_PAGES:
-            return parse(path, "pdf")
+            return completed(parse(path, "pdf"), sha256)
         parts = fanout.fan_out(svc, record.job_id, source, page_count, record.attempts)
         first = parse(path, "pdf", (0, fanout.PART_PAGES))  # the other workers start on the rest now
-        return fanout.store_part(svc, record.job_id, first, parts)
+        return fanout.store_part(svc, record.job_id, {**first, "sha256": sha256}, parts)
 
 
 def process(rt: Runtime, job_id: str, source: dict[str, Any], meta: dict[str, Any]) -> str:
@@ -92,8 +93,8 @@ def process_part(
         return "skipped"
     began = time.monotonic()
     try:
-        with fetched(svc.clients.s3, source, size_limit(rt, record)) as path:
-            part = rt.parser.parse(path, "pdf", pages, stop=ended_meanwhile(rt, job_id))
+        with fetched(svc.clients.s3, source, size_limit(rt, record)) as (path, sha256):
+            part = {**rt.parser.parse(path, "pdf", pages, stop=ended_meanwhile(rt, job_id)), "sha256": sha256}
     except JobError as err:
         svc.lifecycle.failed(job_id, err.code, err.message, attempt=attempt, seconds=time.monotonic() - began)
         return JobStatus.FAILED

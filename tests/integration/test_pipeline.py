@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -59,6 +60,16 @@ def test_pdf_pages_and_page_words(api):
     assert job["file_type"] == "pdf"
     assert job["result"]["pages"] == 3 and job["result"]["page_words"] == [3, 2, 1]
     assert job["result"]["words"] == 6
+
+
+def test_result_has_sha256_reading_minutes_and_pages_without_text(api):
+    text = ("Every result names the file by its hash and says how long it takes to read. " * 20).encode()
+    job = api.process("long.txt", text)
+    assert job["result"]["sha256"] == hashlib.sha256(text).hexdigest()
+    assert job["result"]["reading_minutes"] == round(len(text.split()) / 238, 1)
+    scan = builders.make_scanned_pdf(["a text page", None])
+    result = api.process("scan.pdf", scan)["result"]
+    assert result["pages_without_text"] == [2] and result["sha256"] == hashlib.sha256(scan).hexdigest()
 
 
 def test_result_json_is_in_the_bucket_and_served(api, s3):

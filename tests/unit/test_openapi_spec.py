@@ -237,8 +237,12 @@ def test_invalid_jobs_are_refused():
         {"words": 2, "characters": 9, "lines": 1, "encoding": "utf-8"},
         {"words": 5, "characters": 30, "lines": 3, "pages": 2, "page_words": [2, 3]},
         {"words": 0, "characters": 0, "lines": 0, "pages": None, "page_words": None, "encoding": None},
+        {"words": 30, "characters": 150, "lines": 1, "encoding": "cp1252", "sha256": "0f" * 32,
+         "reading_minutes": 0.1},
+        {"words": 3, "characters": 11, "lines": 1, "pages": 2, "page_words": [3, 0],
+         "pages_without_text": [2], "sha256": "0f" * 32, "reading_minutes": 0.0},
     ],
-)
+)  # fmt: skip
 def test_results_and_the_jobs_rebuilt_from_them_are_valid(analysis):
     doc = results.build_result(
         JobRecord.model_validate(record(status="started", attempts=1)), analysis, now_iso()

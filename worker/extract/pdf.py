@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import pathlib
+import re
 import struct
 import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from pypdf import PasswordType, PdfReader
+from pypdf import PageObject, PasswordType, PdfReader
 from pypdf.errors import (
     DependencyError,
     DeprecationError,
@@ -26,13 +27,24 @@ TAIL_BYTES = 2048  # a complete PDF ends with %%EOF within its last bytes (befor
 PADDING_READ_BYTES = 64 * 1024
 _PADDING = b"\x00 \t\r\n\x0c"
 _CORRUPT = "The PDF file is damaged and cannot be read."
+_INLINE_IMAGE = re.compile(rb"(?:^|\s)BI\s")
+_PAINT = re.compile(rb"\sDo(?:\s|$)")
+_FORM_DEPTH = 3  # forms nested deeper than this are not searched for images
 
 
 def analyze_pdf(path: pathlib.Path, limits: Limits) -> dict:
     """Count every page of a PDF: {"words", "characters", "lines", "pages", "page_words"}."""
-    pages = analyze_pdf_pages(path, 0, None, limits)
+    with _pdf_errors():
+        reader = _open(path, limits)
+        pages = _count_pages(reader, 0, None, limits)
+        scans = pages_without_text(reader, 0, pages)
     total = sum_counts(pages)
-    return {**total._asdict(), "pages": len(pages), "page_words": [page.words for page in pages]}
+    return {
+        **total._asdict(),
+        "pages": len(pages),
+        "page_words": [page.words for page in pages],
+        "pages_without_text": scans,
+    }
 
 
 def pdf_page_count(path: pathlib.Path, limits: Limits | None = None) -> int:
@@ -52,7 +64,12 @@ def analyze_pdf_range(path: pathlib.Path, start: int, stop: int, limits: Limits)
     with _pdf_errors():
         reader = _open(path, limits)
         counts = _count_pages(reader, start, stop, limits)
-        return {"page_count": len(reader.pages), "start": start, "counts": [list(c) for c in counts]}
+        return {
+            "page_count": len(reader.pages),
+            "start": start,
+            "counts": [list(c) for c in counts],
+            "pages_without_text": pages_without_text(reader, start, counts),
+        }
 
 
 def _count_pages(reader: PdfReader, start: int, stop: int | None, limits: Limits) -> list[Counts]:
@@ -65,6 +82,36 @@ def _count_pages(reader: PdfReader, start: int, stop: int | None, limits: Limits
             raise JobError(TOO_LARGE, f"The text is longer than {limits.max_text_chars:,} characters.")
         results.append(counts)
     return results
+
+
+def pages_without_text(reader: PdfReader, start: int, counts: list[Counts]) -> list[int]:
+    """Numbers (from 1) of the counted pages that have no words but draw an image: scans that need OCR."""
+    return [
+        start + i + 1 for i, c in enumerate(counts) if c.words == 0 and draws_image(reader.pages[start + i])
+    ]
+
+
+def draws_image(page: PageObject) -> bool:
+    """Does the page paint an image XObject (directly or in a form) or hold an inline image?"""
+    contents = page.get_contents()
+    data = contents.get_data() if contents is not None else b""
+    if _INLINE_IMAGE.search(data):
+        return True
+    return _PAINT.search(data) is not None and _has_image(page.get("/Resources"), depth=0)
+
+
+def _has_image(resources: object, depth: int) -> bool:
+    resources = getattr(resources, "get_object", lambda: resources)()
+    if not isinstance(resources, dict) or depth > _FORM_DEPTH:
+        return False
+    xobjects = resources.get("/XObject")
+    xobjects = xobjects.get_object() if xobjects is not None else {}
+    for reference in xobjects.values() if isinstance(xobjects, dict) else ():
+        xobject = reference.get_object()
+        subtype = xobject.get("/Subtype") if isinstance(xobject, dict) else None
+        if subtype == "/Image" or (subtype == "/Form" and _has_image(xobject.get("/Resources"), depth + 1)):
+            return True
+    return False
 
 
 def _open(path: pathlib.Path, limits: Limits) -> PdfReader:
