@@ -16,14 +16,6 @@ from worker.fanout import assemble
 from worker.fetch import fetched
 
 LIMITS = Limits()
-ENGLISH = (
-    "The quick brown fox jumps over the lazy dog while the farmer watches from the old wooden gate. " * 2
-)
-GERMAN = (
-    "Der schnelle braune Fuchs springt über den faulen Hund, während der Bauer vom alten Holztor zusieht. "
-    * 2
-)
-FRENCH = "Le renard brun rapide saute par-dessus le chien paresseux pendant que le fermier regarde. " * 2
 
 
 class Body:
