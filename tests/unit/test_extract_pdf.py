@@ -85,10 +85,10 @@ def test_padding_does_not_hide_a_truncated_file(tmp_path: pathlib.Path) -> None:
 
 def test_end_marker_search_is_linear_in_the_padding(tmp_path: pathlib.Path) -> None:
     path = write(tmp_path, make_truncated_pdf() + b"\x00" * (40 << 20))
-    began = time.monotonic()
+    began = time.process_time()
     with pytest.raises(JobError):
         analyze_pdf(path, LIMITS)
-    assert time.monotonic() - began < 5  # ~0.05 s here; a quadratic search takes minutes
+    assert time.process_time() - began < 5  # ~0.05 s here; a quadratic search takes minutes
 
 
 def test_too_many_pages(tmp_path: pathlib.Path) -> None:
@@ -106,9 +106,9 @@ def test_nested_arrays_recursion_is_corrupt(tmp_path: pathlib.Path) -> None:
 
 def test_flate_bomb_stops_quickly(tmp_path: pathlib.Path) -> None:
     data = make_flate_bomb_pdf(200_000_000)
-    start = time.perf_counter()
+    start = time.process_time()
     assert fails(tmp_path, data) in (TOO_LARGE, CORRUPT_FILE)
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5
 
 
 @pytest.mark.parametrize(

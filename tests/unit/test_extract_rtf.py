@@ -109,9 +109,9 @@ def test_escaped_plain_text_keeps_its_words(tmp_path: pathlib.Path, text: str) -
     ],
 )
 def test_constructs_that_made_striprtf_backtrack_are_quick(tmp_path: pathlib.Path, data: bytes) -> None:
-    start = time.perf_counter()
+    start = time.process_time()
     assert count(tmp_path, data)["words"] == 1
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2
 
 
 def test_font_charsets_and_link_text_survive_defusing(tmp_path: pathlib.Path) -> None:
