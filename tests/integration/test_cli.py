@@ -72,7 +72,7 @@ def test_submit_wait_prints_word_counts_then_status_reads_the_job(stack, tmp_pat
     job = json.loads(status.stdout)
     assert (job["job_id"], job["status"], job["result"]["words"]) == (job_id, "finished", 3)
     short = run_cli(stack, "status", "--short", job_id)
-    assert short.stdout.strip() == f"{job_id} finished one.txt: 3 words"
+    assert short.stdout.strip().startswith(f"{job_id} finished one.txt: 3 words, 0 min to read, sha256 ")
 
 
 def test_submit_wait_exits_1_and_names_the_error_codes(stack, tmp_path):
