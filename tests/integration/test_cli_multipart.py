@@ -78,6 +78,21 @@ def open_uploads(stack: Stack) -> list:
     return stack.s3_client().list_multipart_uploads(Bucket=stack.env["S3_BUCKET"]).get("Uploads", [])
 
 
+def settled_parts(stack, record: dict) -> set[int]:
+    """The part numbers the bucket holds once they stop changing: a part whose bytes were all sent
+    before the client was killed may still be stored a moment later."""
+    s3, seen = stack.s3_client(), None
+    key = f"uploads/{record['job_id']}/big.txt"
+    for _ in range(20):
+        held = s3.list_parts(Bucket="jobs", Key=key, UploadId=record["upload_id"])
+        numbers = {part["PartNumber"] for part in held.get("Parts", [])}
+        if numbers == seen:
+            return numbers
+        seen = numbers
+        time.sleep(0.5)
+    raise AssertionError(f"the stored parts kept changing: {seen}")
+
+
 def test_a_killed_submit_resumes_sending_only_the_missing_parts(parts_stack, counted, tmp_path):
     path, words = big_file(tmp_path, 48 * MiB)
     count = -(-path.stat().st_size // PART_BYTES)
@@ -90,11 +105,7 @@ def test_a_killed_submit_resumes_sending_only_the_missing_parts(parts_stack, cou
     first.wait(10)
     [record_file] = state.iterdir()
     record = json.loads(record_file.read_text())
-    s3 = parts_stack.s3_client()
-    held = s3.list_parts(
-        Bucket="jobs", Key=f"uploads/{record['job_id']}/big.txt", UploadId=record["upload_id"]
-    )
-    held_numbers = {part["PartNumber"] for part in held.get("Parts", [])}
+    held_numbers = settled_parts(parts_stack, record)
     assert 2 <= len(held_numbers) < count
 
     counted.forget()
