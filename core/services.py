@@ -29,11 +29,12 @@ class Services:
         return self.tasks.queue
 
     @classmethod
-    def build(cls, settings: Settings, clients: Clients | None = None) -> Services:
+    def build(cls, settings: Settings, clients: Clients | None = None, patience: float = 0) -> Services:
+        """`patience`: how long a transition waits out a Redis restart (a worker's, not a request's)."""
         clients = clients or Clients.build(settings)
         redis, s3 = clients.redis, clients.s3
         batches = Batches(redis, settings.record_ttl_seconds)
         tasks = TaskQueue(redis, settings)
-        store = RecordStore(redis, s3, settings.s3_bucket, settings.record_ttl_seconds)
+        store = RecordStore(redis, s3, settings.s3_bucket, settings.record_ttl_seconds, patience)
         lifecycle = Lifecycle(store, Hooks(settings, s3, tasks, batches))
         return cls(settings=settings, clients=clients, lifecycle=lifecycle, batches=batches, tasks=tasks)

@@ -28,6 +28,8 @@ from worker.runtime import AttemptPolicy, Runtime
 log = logging.getLogger("worker")
 # With botocore's backoff (doubling, jittered, capped at 20 s) this rides out about a minute of outage.
 WORKER_S3_ATTEMPTS = 8
+# A job's ending waits out a Redis restart rather than leave a stored result unrecorded.
+TRANSITION_PATIENCE_SECONDS = 60.0
 # A loop that stops at once (Redis refusing, a name clash) is restarted no faster than this.
 MIN_ROUND_SECONDS = 1.0
 
@@ -78,7 +80,8 @@ def wait_for(probe: Callable[[], object], what: str, first: float = 0.5, cap: fl
 
 def build_runtime(settings: Settings, parses_files: bool) -> Runtime:
     """The services, and an isolated parser for a file worker (a callbacks worker needs none)."""
-    services = Services.build(settings, Clients.build(settings, s3_attempts=WORKER_S3_ATTEMPTS))
+    clients = Clients.build(settings, s3_attempts=WORKER_S3_ATTEMPTS)
+    services = Services.build(settings, clients, patience=TRANSITION_PATIENCE_SECONDS)
     parser: Parser = InProcessParser(settings.limits)
     if parses_files:
         preload()  # the parsers imported once, before the parsing child is forked

@@ -72,6 +72,7 @@ def pairs(flat: list[bytes]) -> dict[str, str]:
 def decode(job_id: str, raw: dict[str, str]) -> JobRecord:
     """The record from its hash fields (already decoded to str)."""
     values: dict[str, Any] = dict(raw)
+    values.pop("step", None)  # the last transition's token (see core.lifecycle.scripts)
     for name in _JSON_FIELDS:
         values[name] = json.loads(raw[name]) if name in raw else None
     for name in _INT_FIELDS:

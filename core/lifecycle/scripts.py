@@ -89,13 +89,26 @@ return {'created'}
 # 9 duration bucket ('' none), 10 seconds, 11 most attempts a retry allows ('' not a retry),
 # 12 codes a retry allows, 13 words to add to the batches, 14 '1' to write the record anew with only
 # the fields given and those named '+' (the small record an ended job keeps), 15 '1' to return the
-# record, 16.. field pairs: a name starting with '-' is deleted, with '+' kept when written anew.
+# record, 16 the step's token, 17.. field pairs: a name starting with '-' is deleted, with '+' kept
+# when written anew.
 # Returns {'missing'}, {'refused', status, record} or {'applied', status before, record or {}, completed}.
+# A step sent again with the same token (its reply was lost when a connection dropped, and the client
+# retried) gets the first answer again, so the ending hook still runs once.
 TRANSITION = """
 local key = KEYS[1]
-local cur = redis.call('HMGET', key, 'status', 'attempts', 'error', 'batches', 'file_type', 'rev')
+local cur = redis.call('HMGET', key, 'status', 'attempts', 'error', 'batches', 'file_type', 'rev', 'step')
 local before = cur[1]
 if not before then return {'missing'} end
+if cur[7] then
+  local token, was, done = string.match(cur[7], '^(%S+) (%S+)(.*)$')
+  if token == ARGV[16] then
+    local completed = {}
+    for batch_id in string.gmatch(done, '%S+') do table.insert(completed, batch_id) end
+    local record = {}
+    if ARGV[15] == '1' then record = redis.call('HGETALL', key) end
+    return {'applied', was, record, completed}
+  end
+end
 local allowed = false
 for s in string.gmatch(ARGV[5], '%S+') do if s == before then allowed = true end end
 local attempts = cur[2] or '0'
@@ -112,7 +125,7 @@ if ARGV[6] == '1' then attempts = tonumber(attempts) + 1 end
 local rev = tonumber(cur[6] or '0') + 1
 local set = {'status', after, 'updated_at', ARGV[2], 'rev', rev, 'attempts', attempts}
 local drop, keep = {}, {}
-for i = 16, #ARGV, 2 do
+for i = 17, #ARGV, 2 do
   local name, lead = ARGV[i], string.sub(ARGV[i], 1, 1)
   if lead == '-' then table.insert(drop, string.sub(name, 2))
   elseif lead == '+' then table.insert(keep, string.sub(name, 2))
@@ -140,6 +153,7 @@ if ENDED[after] and not ENDED[before] then
   if cur[5] == 'pdf' then redis.call('DEL', KEYS[2]) end
   count_outcome(after, ARGV[8], cur[5], ARGV[9], ARGV[10])
 end
+redis.call('HSET', key, 'step', ARGV[16] .. ' ' .. before .. ' ' .. table.concat(completed, ' '))
 announce_job(ARGV[1], after, rev)
 local record = {}
 if ARGV[15] == '1' then record = redis.call('HGETALL', key) end

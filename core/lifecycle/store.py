@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import secrets
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from redis import Redis
+from redis.commands.core import Script
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core import bucket, layout, stats
 from core.lifecycle import record as rec
@@ -49,8 +54,9 @@ class Change:
 class RecordStore:
     """Job records: one hash each, created and changed only by the lifecycle's scripts."""
 
-    def __init__(self, redis: Redis, s3: Any, bucket_name: str, ttl_seconds: int) -> None:
+    def __init__(self, redis: Redis, s3: Any, bucket_name: str, ttl_seconds: int, patience: float = 0) -> None:
         self.redis = redis
+        self.patience = patience  # how long a transition waits for Redis to come back before it fails
         self.s3 = s3
         self.bucket = bucket_name
         self.ttl = ttl_seconds
@@ -91,14 +97,25 @@ class RecordStore:
             "1" if step.count_attempt else "0", "" if step.attempt is None else step.attempt,
             step.code or "", bound, step.seconds or 0, step.retry_max or "", " ".join(step.retry_codes),
             step.words, "1" if step.rewrite else "0", "1" if step.returns_record else "0",
-            *_flatten(fields or {}),
+            secrets.token_hex(6), *_flatten(fields or {}),
         ]  # fmt: skip
-        reply = self._transition(keys=[layout.job_key(job_id), layout.parts_key(job_id)], args=args)
+        reply = self._patiently(self._transition, [layout.job_key(job_id), layout.parts_key(job_id)], args)
         if reply[0] == b"missing":
             return Change(False, None, None)
         record = self._decode(job_id, reply[2]) if reply[2] else None
         completed = tuple(item.decode() for item in reply[3]) if len(reply) > 3 else ()
         return Change(reply[0] == b"applied", reply[1].decode(), record, completed)
+
+    def _patiently(self, script: Script, keys: list[str], args: list[Any]) -> Any:
+        """Run a transition, sending it again (same token: applied at most once) while Redis is away."""
+        deadline = time.monotonic() + self.patience
+        while True:
+            try:
+                return script(keys=keys, args=args)
+            except (RedisConnectionError, RedisTimeoutError):
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.5)
 
     def status(self, job_id: str) -> str | None:
         """The job's status alone (one HGET: what a worker checks while it parses)."""

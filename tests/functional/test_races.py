@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
+
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from core import layout
 from core.bucket import ObjectRef
@@ -135,3 +138,27 @@ def test_a_batch_of_jobs_that_all_ended_before_the_seal_completes_at_the_seal(sv
     assert not svc.batches.join(batch_id, [job_id])
     assert svc.batches.seal(batch_id)
     assert svc.batches.get(batch_id).summary.status == "done"
+
+
+def test_a_finish_whose_reply_was_lost_is_answered_again_and_logged_once(svc, rt, monkeypatch, caplog):
+    """Redis applied the step, then the connection dropped before its reply: the resent step (same
+    token) gets the first answer, so the job's ending hook still runs exactly once."""
+    caplog.set_level(logging.INFO, logger="core.lifecycle")
+    store = svc.lifecycle.store
+    real, lost = store._transition, []
+
+    def applied_then_dropped(keys, args):
+        reply = real(keys=keys, args=args)
+        if args[3] == "finished" and not lost:
+            lost.append(reply)
+            raise RedisConnectionError("Connection closed by server.")
+        return reply
+
+    monkeypatch.setattr(store, "_transition", applied_then_dropped)
+    monkeypatch.setattr(store, "patience", 5.0)
+    job_id = queued_job(svc, b"one two three")
+    assert pipeline.process(rt, *task_args(svc, job_id)) == "finished"
+    assert lost and find(svc, job_id).status == "finished"
+    ends = [r for r in caplog.records if getattr(r, "event", None) == "job_finished"]
+    assert [r.job_id for r in ends] == [job_id]
+
