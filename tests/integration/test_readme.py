@@ -15,7 +15,7 @@ from infra.stack import Stack
 from tests.builders import make_json, make_pdf, make_rtf, make_txt
 from tests.readme import README, ROOT, runnable, script, shell_blocks
 
-TOOLS = ("bash", "curl", "jq")
+TOOLS = ("bash", "curl", "jq", "openssl", "split", "seq")
 ERROR_REPLY = re.compile(r'"error":\s*\{')
 
 
