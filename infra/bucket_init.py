@@ -11,9 +11,9 @@ import sys
 from botocore.exceptions import BotoCoreError, ClientError
 
 from core.clients import make_s3
-from core.settings import Settings, load_for_process
+from core.settings import Settings
 from infra.bucket import ensure_bucket
-from infra.minio_init import InitError, wait_for
+from infra.init_run import InitError, main_of, wait_for
 
 
 def run(settings: Settings) -> None:
@@ -30,13 +30,7 @@ def run(settings: Settings) -> None:
 
 
 def main() -> int:
-    settings = load_for_process("bucket_init")
-    try:
-        run(settings)
-    except InitError as exc:
-        print(f"bucket_init: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return main_of("bucket_init", run)
 
 
 if __name__ == "__main__":

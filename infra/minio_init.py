@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import sys
-import time
-from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from core.clients import make_s3
 from core.layout import RESULTS_PREFIX, UPLOADS_PREFIX
-from core.settings import Settings, load_for_process
+from core.settings import Settings
 from infra.bucket import ensure_bucket
+from infra.init_run import InitError, main_of, wait_for
 
 # The target MinIO builds from the MINIO_NOTIFY_WEBHOOK_*_PRIMARY variables (no region is configured).
 WEBHOOK_ARN = "arn:minio:sqs::PRIMARY:webhook"
 EVENTS = ["s3:ObjectCreated:*"]
-WAIT_ATTEMPTS = 15
-WAIT_SECONDS = 2.0
-
-
-class InitError(RuntimeError):
-    """MinIO cannot be set up; the message says why."""
 
 
 def watched_prefixes(drop_prefix: str) -> list[str]:
@@ -46,24 +39,6 @@ def notification_config(settings: Settings, arn: str = WEBHOOK_ARN) -> dict[str,
             for prefix in watched_prefixes(settings.drop_prefix)
         ]
     }
-
-
-def _retryable(exc: Exception) -> bool:
-    if isinstance(exc, ClientError):  # 503 while MinIO starts; 4xx (bad credentials) will not heal
-        return exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
-    return isinstance(exc, BotoCoreError)
-
-
-def wait_for(probe: Callable[[], Any], attempts: int = WAIT_ATTEMPTS, pause: float = WAIT_SECONDS) -> None:
-    """Call `probe` until it answers, retrying connection errors and 5xx at most `attempts` times."""
-    for attempt in range(1, attempts + 1):
-        try:
-            probe()
-            return
-        except (BotoCoreError, ClientError) as exc:
-            if not _retryable(exc) or attempt == attempts:
-                raise InitError(f"S3 endpoint not usable after {attempt} attempt(s): {exc}") from None
-            time.sleep(pause)
 
 
 def subscribe(s3: Any, bucket: str, config: dict[str, Any]) -> None:
@@ -96,13 +71,7 @@ def run(settings: Settings) -> None:
 
 
 def main() -> int:
-    settings = load_for_process("minio_init")
-    try:
-        run(settings)
-    except InitError as exc:
-        print(f"minio_init: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return main_of("minio_init", run)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from core.settings import Settings
-from infra import minio_init
-from infra.minio_init import InitError, notification_config, wait_for, watched_prefixes
+from infra import init_run, minio_init
+from infra.init_run import InitError, wait_for
+from infra.minio_init import notification_config, watched_prefixes
 
 
 def make_settings(**env: str) -> Settings:
@@ -68,7 +69,7 @@ def test_the_configuration_is_the_same_every_time() -> None:
 
 
 def test_wait_for_retries_connection_errors_then_succeeds(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(minio_init.time, "sleep", lambda _: None)
+    monkeypatch.setattr(init_run.time, "sleep", lambda _: None)
     outcomes: list[Exception | None] = [EndpointConnectionError(endpoint_url="x"), client_error(503, "Slow")]
     outcomes.append(None)
 
@@ -82,7 +83,7 @@ def test_wait_for_retries_connection_errors_then_succeeds(monkeypatch: pytest.Mo
 
 
 def test_wait_for_gives_up_after_the_last_attempt(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(minio_init.time, "sleep", lambda _: None)
+    monkeypatch.setattr(init_run.time, "sleep", lambda _: None)
     calls = []
 
     def probe() -> None:
