@@ -57,6 +57,13 @@ class JobErrorInfo(Frozen):
     message: str
 
 
+class Language(Frozen):
+    """The language of a text (txt, rtf, json of 20 words or more), as the detector saw it."""
+
+    code: str = Field(pattern="^[a-z]{2}$", description="ISO 639-1")
+    confidence: float = Field(ge=0, le=1, description="the detector's probability for this language")
+
+
 class Result(Frozen):
     """What was counted (the analysis); file types add their own fields."""
 
@@ -73,6 +80,10 @@ class Result(Frozen):
     pages_without_text: list[int] | None = Field(
         default=None,
         description="PDF only: pages (from 1) that draw an image but have no text: scans needing OCR",
+    )
+    language: Language | None = Field(
+        default=None,
+        description="txt, rtf and json of 20 words or more, when the language is recognised",
     )
 
 

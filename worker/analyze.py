@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from core.errors import CORRUPT_FILE, TOO_LARGE, JobError
 from core.settings import Limits
+from worker import language
 from worker.sniff import HEAD_BYTES, sniff
 
 WORDS_PER_MINUTE = 238  # average silent reading speed of adults (Brysbaert 2019)
@@ -19,19 +20,23 @@ EXTRACTORS = {
     "rtf": "worker.extract.rtf:analyze_rtf",
     "pdf": "worker.extract.pdf:analyze_pdf",
 }
+# The contract names a language for these only (a PDF result has none).
+LANGUAGE_TYPES = frozenset(("txt", "json", "rtf"))
 
 
-def extractor(file_type: str) -> Callable[[pathlib.Path, Limits], dict]:
-    """The function that counts files of `file_type` (one of EXTRACTORS)."""
+def extractor(file_type: str) -> Callable[..., dict]:
+    """The function that counts files of `file_type` (one of EXTRACTORS): (path, limits[, sample=])."""
     module, name = EXTRACTORS[file_type].split(":")
     return getattr(importlib.import_module(module), name)
 
 
 def preload() -> None:
-    """Import every extractor and its parser (pypdf, the RTF reader, ijson, charset-normalizer) now."""
+    """Import every extractor and its parser (pypdf, the RTF reader, ijson, charset-normalizer) and
+    load the language model now."""
     for file_type in EXTRACTORS:
         extractor(file_type)
     importlib.import_module("charset_normalizer")
+    language.preload()
 
 
 def analyze(path: pathlib.Path, file_type: str, limits: Limits, pages: tuple[int, int] | None = None) -> dict:
@@ -46,12 +51,14 @@ def analyze(path: pathlib.Path, file_type: str, limits: Limits, pages: tuple[int
         raise JobError(TOO_LARGE, f"The file is larger than {limits.max_bytes:,} bytes.")
     with path.open("rb") as file:
         sniff(file.read(HEAD_BYTES), file_type)
+    sample = language.TextSample() if file_type in LANGUAGE_TYPES else None
     try:
         if pages is not None:
             from worker.extract.pdf import analyze_pdf_range
 
             return analyze_pdf_range(path, pages[0], pages[1], limits)
-        analysis = extractor(file_type)(path, limits)
+        run = extractor(file_type)
+        analysis = run(path, limits) if sample is None else run(path, limits, sample=sample)
     except (JobError, OSError):
         raise
     except MemoryError:
@@ -62,7 +69,8 @@ def analyze(path: pathlib.Path, file_type: str, limits: Limits, pages: tuple[int
         if not _raised_by_parser(exc):
             raise
         raise JobError(CORRUPT_FILE, "The file is damaged and cannot be read.") from None
-    return analysis
+    # Outside the parsers' net: the detector failing would be our bug (internal), not a damaged file.
+    return analysis if sample is None else language.with_language(analysis, sample)
 
 
 def completed(analysis: dict, sha256: str | None) -> dict:

@@ -22,7 +22,9 @@ from core.settings import Limits
 from worker.analyze import analyze
 from worker.parsers import Stop, limits_for
 
-RECYCLE_RSS_BYTES = 256 << 20
+# Replaced once it has grown this much past its start (it starts at ~120 MB: the parsers and the
+# language model, shared with the worker): what a big file left in the allocator is given back.
+RECYCLE_GROWTH_BYTES = 256 << 20
 # How often a parse looks whether its job has ended meanwhile (one HGET each time).
 STOP_CHECK_SECONDS = 0.25
 log = logging.getLogger(__name__)
@@ -75,6 +77,7 @@ class IsolatedParser:
         self.process = self._context.Process(target=_serve, args=(child_end, self.memory_bytes), daemon=True)
         self.process.start()
         child_end.close()
+        self.start_rss = _rss_bytes(self.process.pid)
 
     def restart(self) -> None:
         self.process.kill()
@@ -104,7 +107,7 @@ class IsolatedParser:
         except BaseException:  # RQ's own time limit, a shutdown: the child may be mid-file
             self.restart()
             raise
-        if _rss_bytes(self.process.pid) > RECYCLE_RSS_BYTES:
+        if _rss_bytes(self.process.pid) - self.start_rss > RECYCLE_GROWTH_BYTES:
             self.restart()
         if reply[0] == "error":
             raise JobError(reply[1], reply[2])

@@ -12,6 +12,7 @@ import redis
 
 from tests import builders
 from tests.events import make_record
+from tests.languages import PARAGRAPHS
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
@@ -70,6 +71,18 @@ def test_result_has_sha256_reading_minutes_and_pages_without_text(api):
     scan = builders.make_scanned_pdf(["a text page", None])
     result = api.process("scan.pdf", scan)["result"]
     assert result["pages_without_text"] == [2] and result["sha256"] == hashlib.sha256(scan).hexdigest()
+
+
+def test_a_text_of_twenty_words_or_more_names_its_language(api):
+    job = api.process("brief.txt", PARAGRAPHS["de"][2].encode())
+    assert job["status"] == "finished", job
+    language = job["result"]["language"]
+    assert language["code"] == "de" and 0.5 <= language["confidence"] <= 1
+    assert api.http.get(api.url(f"/jobs/{job['job_id']}/result")).json()["language"] == language
+    rtf = api.process("lettre.rtf", builders.make_rtf(PARAGRAPHS["fr"][1]))["result"]
+    assert rtf["language"]["code"] == "fr"
+    short = api.process("short.json", json.dumps({"a": "nur ein paar Wörter"}).encode())["result"]
+    assert short["words"] == 4 and "language" not in short
 
 
 def test_result_json_is_in_the_bucket_and_served(api, s3):

@@ -163,7 +163,7 @@ def test_unexpected_exceptions_pass_through(tmp_path: pathlib.Path, monkeypatch:
     class JobTimeoutException(Exception):
         pass
 
-    def interrupted(path: pathlib.Path, limits: Limits) -> dict:
+    def interrupted(path: pathlib.Path, limits: Limits, **options: object) -> dict:
         raise JobTimeoutException
 
     monkeypatch.setattr(analyze_module, "extractor", lambda file_type: interrupted)

@@ -241,6 +241,8 @@ def test_invalid_jobs_are_refused():
          "reading_minutes": 0.1},
         {"words": 3, "characters": 11, "lines": 1, "pages": 2, "page_words": [3, 0],
          "pages_without_text": [2], "sha256": "0f" * 32, "reading_minutes": 0.0},
+        {"words": 24, "characters": 160, "lines": 1, "encoding": "utf-8", "sha256": "0f" * 32,
+         "reading_minutes": 0.1, "language": {"code": "de", "confidence": 0.987}},
     ],
 )  # fmt: skip
 def test_results_and_the_jobs_rebuilt_from_them_are_valid(analysis):
@@ -250,6 +252,16 @@ def test_results_and_the_jobs_rebuilt_from_them_are_valid(analysis):
     assert_valid("ResultDocument", doc)
     assert_valid("Job", results.job_from_result(doc).dump())
     assert_valid("Job", public_view(record(status="finished", result=results.analysis_of(doc))))
+
+
+@pytest.mark.parametrize(
+    "language",
+    [{"code": "deu", "confidence": 0.9}, {"code": "DE", "confidence": 0.9}, {"code": "de", "confidence": 1.5},
+     {"code": "de"}, "de"],
+)  # fmt: skip
+def test_a_language_is_an_iso_639_1_code_and_a_probability(language):
+    assert_valid("Result", {"words": 20, "characters": 99, "language": {"code": "de", "confidence": 0.9}})
+    assert_invalid("Result", {"words": 20, "characters": 99, "language": language})
 
 
 def test_a_batch_summary_page_is_valid():

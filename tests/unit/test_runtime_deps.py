@@ -21,6 +21,9 @@ BACKENDS = {
     "fontTools": "pypdf: the encodings of CFF Type1 fonts",
     "charset_normalizer": "txt: legacy encodings",
     "ijson.backends.yajl2_c": "json: the C parser (the pure-Python one is 30x slower)",
+    "py3langid": "txt, rtf, json: the language of the text",
+    "numpy": "py3langid: the arithmetic of its model",
+    "pypdfium2": "pdf: PDF_ENGINE=pypdfium2",
 }
 
 
@@ -61,3 +64,9 @@ def test_pypdf_decrypts_aes_with_cryptography() -> None:
     from pypdf._crypt_providers import crypt_provider
 
     assert crypt_provider[0] == "cryptography"
+
+
+def test_py3langid_ships_its_model() -> None:
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    assert (MODEL_DIR / MODEL_FILE).stat().st_size > 1_000_000  # no download at run time

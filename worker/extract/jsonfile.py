@@ -15,6 +15,7 @@ import ijson
 from core.errors import CORRUPT_FILE, TOO_LARGE, JobError
 from core.settings import Limits
 from worker.count import SHORT_TEXT, Counts, text_counts
+from worker.language import TextSample
 from worker.sniff import HEAD_BYTES, bom_encoding, nul_codec
 
 # ijson's C backend crashes the process (SIGSEGV) when int() refuses an integer token longer than
@@ -32,21 +33,29 @@ _NOT_WHITESPACE = re.compile(rb"[\x0b\x0c]")
 _DIGIT_CLASS = bytes(0x31 if b in _DIGITS else 0x30 for b in range(256))
 
 
-def analyze_json(path: pathlib.Path, limits: Limits) -> dict:
-    """Count the string values of a JSON file: {"words", "characters", "lines"}."""
+def analyze_json(path: pathlib.Path, limits: Limits, sample: TextSample | None = None) -> dict:
+    """Count the string values of a JSON file: {"words", "characters", "lines"}; `sample` gets the first."""
     max_digits = min(sys.get_int_max_str_digits() or _DEFAULT_MAX_DIGITS, _DEFAULT_MAX_DIGITS)
     with path.open("rb") as raw:
         encoding = _encoding(raw)
         try:
-            return _parse(lambda: _Utf8Source(raw, encoding, max_digits), limits)
+            return _parse(lambda: _Utf8Source(raw, encoding, max_digits), limits, sample)
         except _LongDigits:
             # Rare: a long run of digits somewhere. Read it all and shorten the integers among them.
-            return _parse(lambda: io.BytesIO(_shorten_integers(_read_all(raw, encoding), max_digits)), limits)
+            def shortened() -> BinaryIO:  # read inside _parse, which maps what reading raises
+                return io.BytesIO(_shorten_integers(_read_all(raw, encoding), max_digits))
+
+            return _parse(shortened, limits, sample)
 
 
-def _parse(open_source: Callable[[], BinaryIO | _Utf8Source], limits: Limits) -> dict:
+def _parse(
+    open_source: Callable[[], BinaryIO | _Utf8Source], limits: Limits, sample: TextSample | None
+) -> dict:
+    if sample is not None:
+        sample.clear()  # the second reading of a file with long digits starts over
     try:
-        return count_strings(ijson.basic_parse(open_source(), buf_size=READ_BYTES), limits)._asdict()
+        events = ijson.basic_parse(open_source(), buf_size=READ_BYTES)
+        return count_strings(events, limits, sample)._asdict()
     except ijson.JSONError:
         raise JobError(CORRUPT_FILE, "The file is not valid JSON.") from None
     except UnicodeDecodeError:
@@ -55,11 +64,18 @@ def _parse(open_source: Callable[[], BinaryIO | _Utf8Source], limits: Limits) ->
         raise JobError(CORRUPT_FILE, "The file has a number that cannot be read.") from None
 
 
-def count_strings(events: Iterable[tuple[str, Any]], limits: Limits) -> Counts:
-    """Sum the counts of every 'string' event (not keys) while enforcing depth and size limits."""
+def count_strings(
+    events: Iterable[tuple[str, Any]], limits: Limits, sample: TextSample | None = None
+) -> Counts:
+    """Sum the counts of every 'string' event (not keys) while enforcing depth and size limits.
+
+    `sample` gets the first strings, a line each (they are separate texts).
+    """
     words = characters = lines = depth = 0
     for event, value in events:
         if event == "string":
+            if sample is not None and not (sample.take(value) and sample.take("\n")):
+                sample = None
             if len(value) < SHORT_TEXT:  # inlined text_counts(): most JSON strings are short
                 words += len(value.split())
                 lines += value.count("\n") + (value[-1:] not in ("\n", ""))

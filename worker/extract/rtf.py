@@ -9,12 +9,13 @@ from core.errors import CORRUPT_FILE, TOO_LARGE, JobError
 from core.settings import Limits
 from worker.count import StreamCounter
 from worker.extract.rtftext import RtfError, rtf_text
+from worker.language import TextSample
 
 _BROKEN = "The RTF document is broken"
 
 
-def analyze_rtf(path: pathlib.Path, limits: Limits) -> dict:
-    """Count the plain text of an RTF file: {"words", "characters", "lines"}."""
+def analyze_rtf(path: pathlib.Path, limits: Limits, sample: TextSample | None = None) -> dict:
+    """Count the plain text of an RTF file: {"words", "characters", "lines"}; `sample` gets its start."""
     if path.stat().st_size == 0:
         raise JobError(CORRUPT_FILE, f"{_BROKEN}: it is empty.")
     counter = StreamCounter()
@@ -23,6 +24,8 @@ def analyze_rtf(path: pathlib.Path, limits: Limits) -> dict:
         try:
             for piece in rtf_text(data):
                 counter.feed(piece)
+                if sample is not None and not sample.take(piece):
+                    sample = None
                 if counter.characters > limits.max_text_chars:
                     raise JobError(
                         TOO_LARGE, f"The text is longer than {limits.max_text_chars:,} characters."

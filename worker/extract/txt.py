@@ -11,31 +11,36 @@ from core.errors import CONTENT_MISMATCH, TOO_LARGE, JobError
 from core.settings import Limits
 from worker.count import Counts, StreamCounter
 from worker.extract.charsets import WIDER, detect
+from worker.language import TextSample
 from worker.sniff import HEAD_BYTES, bom_encoding, nul_codec
 
 CHUNK_BYTES = 32 * 1024  # small reads beat big ones: see PIECE in worker.count
 
 
-def analyze_txt(path: pathlib.Path, limits: Limits, chunk_size: int = CHUNK_BYTES) -> dict:
-    """Count a text file: {"words", "characters", "lines", "encoding"}."""
+def analyze_txt(
+    path: pathlib.Path, limits: Limits, chunk_size: int = CHUNK_BYTES, sample: TextSample | None = None
+) -> dict:
+    """Count a text file: {"words", "characters", "lines", "encoding"}; `sample` gets the text's start."""
     with path.open("rb") as file:
         head = file.read(HEAD_BYTES)
         encoding = bom_encoding(head) or nul_codec(head)
         if encoding is None:
             try:
-                counts = count_file(file, "utf-8", limits, chunk_size)
+                counts = count_file(file, "utf-8", limits, chunk_size, sample)
                 return {**counts._asdict(), "encoding": "utf-8"}
             except UnicodeDecodeError as error:
                 encoding = detect(file, error.start)
-        counts, encoding = _count_widening(file, encoding, limits, chunk_size)
+        counts, encoding = _count_widening(file, encoding, limits, chunk_size, sample)
     return {**counts._asdict(), "encoding": encoding}
 
 
-def _count_widening(file: BinaryIO, encoding: str, limits: Limits, chunk_size: int) -> tuple[Counts, str]:
+def _count_widening(
+    file: BinaryIO, encoding: str, limits: Limits, chunk_size: int, sample: TextSample | None
+) -> tuple[Counts, str]:
     """Count in `encoding`, or in its superset (Shift_JIS -> CP932...) if the file needs one."""
     while True:
         try:
-            return count_file(file, encoding, limits, chunk_size), encoding
+            return count_file(file, encoding, limits, chunk_size, sample), encoding
         except UnicodeDecodeError:
             wider = WIDER.get(encoding.replace("-", "_"))
             if wider is None:
@@ -44,23 +49,37 @@ def _count_widening(file: BinaryIO, encoding: str, limits: Limits, chunk_size: i
             encoding = wider.replace("_", "-")
 
 
-def count_file(file: BinaryIO, encoding: str, limits: Limits, chunk_size: int = CHUNK_BYTES) -> Counts:
+def count_file(
+    file: BinaryIO,
+    encoding: str,
+    limits: Limits,
+    chunk_size: int = CHUNK_BYTES,
+    sample: TextSample | None = None,
+) -> Counts:
     """Decode `file` from the start in chunks and count; raises UnicodeDecodeError on a bad byte.
 
     The error's `start` is rewritten to the byte offset in the file where decoding failed.
+    `sample` (emptied first: a file may be read again in another encoding) gets the text's start.
     """
     counter = StreamCounter()
+    if sample is not None:
+        sample.clear()
     if encoding in ("utf-8", "utf-8-sig"):
         file.seek(len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0)
         for data, characters in utf8_pieces(file, chunk_size):
             counter.feed_utf8(data, characters)
             _check_size(counter, limits)
+            if sample is not None and not sample.take_utf8(data):
+                sample = None
     else:
         file.seek(0)
         decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
         while chunk := file.read(chunk_size):
-            counter.feed(decoder.decode(chunk))
+            text = decoder.decode(chunk)
+            counter.feed(text)
             _check_size(counter, limits)
+            if sample is not None and not sample.take(text):
+                sample = None
         counter.feed(decoder.decode(b"", final=True))
     return counter.counts()
 
