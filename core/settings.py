@@ -15,15 +15,20 @@ class SettingsError(ValueError):
     """A variable of the environment has a value the system cannot run with."""
 
 
+# PDF_ENGINE's values: pypdf (the default) or PDFium through pypdfium2.
+PDF_ENGINES = ("pypdf", "pypdfium2")
+
+
 @dataclass(frozen=True)
 class Limits:
-    """Processing limits a worker enforces on every file, whatever way it came in."""
+    """Processing limits a worker enforces on every file, whatever way it came in, and its PDF engine."""
 
     max_bytes: int = 52_428_800
     max_pdf_pages: int = 5_000
     max_text_chars: int = 200_000_000
     max_json_depth: int = 512
     memory_bytes: int = 1_073_741_824
+    pdf_engine: str = "pypdf"
 
 
 def _text(value: str) -> str:
@@ -76,6 +81,12 @@ def _prefix(value: str) -> str:
     return value
 
 
+def _pdf_engine(value: str) -> str:
+    if value not in PDF_ENGINES:
+        raise ValueError(f"must be one of: {', '.join(PDF_ENGINES)}")
+    return value
+
+
 def _redis_url(value: str) -> str:
     if not value.startswith(("redis://", "rediss://", "unix://")):
         raise ValueError("must start with redis://, rediss:// or unix://")
@@ -118,6 +129,7 @@ class Settings:
     max_text_chars: int = _setting("MAX_TEXT_CHARS", _positive_int, 200_000_000)
     max_json_depth: int = _setting("MAX_JSON_DEPTH", _positive_int, 512)
     worker_memory_bytes: int = _setting("WORKER_MEMORY_BYTES", _positive_int, 1_073_741_824)
+    pdf_engine: str = _setting("PDF_ENGINE", _pdf_engine, "pypdf")
     heartbeat_seconds: int = _setting("WORKER_HEARTBEAT_SECONDS", _positive_int, 10)
     reconcile_interval_seconds: int = _setting("RECONCILE_INTERVAL_SECONDS", _positive_int, 5)
     web_dir: str | None = _setting("WEB_DIR", _optional, None)
@@ -168,6 +180,7 @@ class Settings:
             max_text_chars=self.max_text_chars,
             max_json_depth=self.max_json_depth,
             memory_bytes=self.worker_memory_bytes,
+            pdf_engine=self.pdf_engine,
         )
 
 

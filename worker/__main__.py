@@ -84,7 +84,7 @@ def build_runtime(settings: Settings, parses_files: bool) -> Runtime:
     services = Services.build(settings, clients, patience=TRANSITION_PATIENCE_SECONDS)
     parser: Parser = InProcessParser(settings.limits)
     if parses_files:
-        preload()  # the parsers imported once, before the parsing child is forked
+        preload(settings.pdf_engine)  # the parsers imported once, before the parsing child is forked
         parser = IsolatedParser(settings.limits, settings.job_timeout_seconds)
     return Runtime(services, parser, AttemptPolicy.from_settings(settings))
 

@@ -30,12 +30,15 @@ def extractor(file_type: str) -> Callable[..., dict]:
     return getattr(importlib.import_module(module), name)
 
 
-def preload() -> None:
-    """Import every extractor and its parser (pypdf, the RTF reader, ijson, charset-normalizer) and
-    load the language model now."""
+def preload(pdf_engine: str = "pypdf") -> None:
+    """Import every extractor and its parser (the PDF engine, the RTF reader, ijson, charset-normalizer)
+    and load the language model now."""
     for file_type in EXTRACTORS:
         extractor(file_type)
     importlib.import_module("charset_normalizer")
+    from worker.extract.pdf import load_engine
+
+    load_engine(pdf_engine)
     language.preload()
 
 

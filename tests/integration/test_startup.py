@@ -38,3 +38,17 @@ def test_functions_create_the_bucket_and_a_burst_worker_drains_the_queue(tmp_pat
         assert [api.job(job_id).json()["status"] for job_id in job_ids] == ["finished"] * 5
     finally:
         stack.stop()
+
+
+def test_a_worker_with_an_unknown_pdf_engine_refuses_to_start_naming_it():
+    env = {**os.environ, "DOTENV": "0", "PDF_ENGINE": "pdfium"}
+    reply = subprocess.run(
+        [sys.executable, "-m", "worker", "--burst"],
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    )
+    assert reply.returncode != 0
+    assert "worker: PDF_ENGINE='pdfium' is invalid: must be one of: pypdf, pypdfium2" in reply.stderr

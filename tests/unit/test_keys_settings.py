@@ -112,3 +112,13 @@ def test_flags_parse_strictly():
     assert Settings.from_env({"CALLBACK_ALLOW_PRIVATE": "true"}).callback_allow_private is True
     with pytest.raises(SettingsError, match="CALLBACK_ALLOW_PRIVATE"):
         Settings.from_env({"CALLBACK_ALLOW_PRIVATE": "maybe"})
+
+
+@pytest.mark.parametrize("value", ["pdfium", "PyPDF", "pypdfium", "poppler"])
+def test_pdf_engine_is_pypdf_or_pypdfium2(value):
+    assert Settings.from_env({}).limits.pdf_engine == "pypdf"
+    assert Settings.from_env({"PDF_ENGINE": "pypdfium2"}).limits.pdf_engine == "pypdfium2"
+    with pytest.raises(
+        SettingsError, match=f"PDF_ENGINE='{value}' is invalid: must be one of: pypdf, pypdfium2"
+    ):
+        Settings.from_env({"PDF_ENGINE": value})

@@ -1,43 +1,50 @@
-"""PDF: open with pypdf, decrypt with the empty password if need be, count page by page."""
+"""PDF: count page by page with the engine PDF_ENGINE names (pypdf, or pypdfium2), the same way for both.
+
+The engines only open a file and give a page's text and whether it draws an image; the checks, the
+limits, the counting and the result's shape live here, so the two cannot drift.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import pathlib
-import re
-import struct
-import zlib
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
-from pypdf import PageObject, PasswordType, PdfReader
-from pypdf.errors import (
-    DependencyError,
-    DeprecationError,
-    FileNotDecryptedError,
-    LimitReachedError,
-    PyPdfError,
-)
-
-from core.errors import CORRUPT_FILE, ENCRYPTED_PDF, TOO_LARGE, JobError
+from core.errors import CORRUPT_FILE, TOO_LARGE, JobError
 from core.settings import Limits
 from worker.count import Counts, sum_counts, text_counts
 
+ENGINES = {"pypdf": "worker.extract.pdf_pypdf", "pypdfium2": "worker.extract.pdf_pdfium"}
+FORM_DEPTH = 3  # forms nested deeper than this are not searched for images
 TAIL_BYTES = 2048  # a complete PDF ends with %%EOF within its last bytes (before any padding)
 PADDING_READ_BYTES = 64 * 1024
 _PADDING = b"\x00 \t\r\n\x0c"
-_CORRUPT = "The PDF file is damaged and cannot be read."
-_INLINE_IMAGE = re.compile(rb"(?:^|\s)BI\s")
-_PAINT = re.compile(rb"\sDo(?:\s|$)")
-_FORM_DEPTH = 3  # forms nested deeper than this are not searched for images
+
+
+class PdfDocument(Protocol):
+    """An open PDF as an engine gives it."""
+
+    page_count: int
+
+    def text(self, index: int) -> str: ...
+
+    def draws_image(self, index: int) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+def load_engine(name: str) -> None:
+    """Import an engine (and its library) now: a worker does so before it forks its parsing child."""
+    importlib.import_module(ENGINES[name])
 
 
 def analyze_pdf(path: pathlib.Path, limits: Limits) -> dict:
-    """Count every page of a PDF: {"words", "characters", "lines", "pages", "page_words"}."""
-    with _pdf_errors():
-        reader = _open(path, limits)
-        pages = _count_pages(reader, 0, None, limits)
-        scans = pages_without_text(reader, 0, pages)
+    """Count every page of a PDF: {"words", "characters", "lines", "pages", "page_words", ...}."""
+    with _opened(path, limits) as document:
+        pages = _count_pages(document, 0, None, limits)
+        scans = _pages_without_text(document, 0, pages)
     total = sum_counts(pages)
     return {
         **total._asdict(),
@@ -49,34 +56,48 @@ def analyze_pdf(path: pathlib.Path, limits: Limits) -> dict:
 
 def pdf_page_count(path: pathlib.Path, limits: Limits | None = None) -> int:
     """How many pages the PDF has (raises JobError like analyze_pdf for bad files)."""
-    with _pdf_errors():
-        return len(_open(path, limits or Limits()).pages)
+    with _opened(path, limits or Limits()) as document:
+        return document.page_count
 
 
 def analyze_pdf_pages(path: pathlib.Path, start: int, stop: int | None, limits: Limits) -> list[Counts]:
     """Counts of pages[start:stop], one page at a time."""
-    with _pdf_errors():
-        return _count_pages(_open(path, limits), start, stop, limits)
+    with _opened(path, limits) as document:
+        return _count_pages(document, start, stop, limits)
 
 
 def analyze_pdf_range(path: pathlib.Path, start: int, stop: int, limits: Limits) -> dict:
     """One part of a fan-out over pages: the page count and the counts of pages[start:stop]."""
-    with _pdf_errors():
-        reader = _open(path, limits)
-        counts = _count_pages(reader, start, stop, limits)
+    with _opened(path, limits) as document:
+        counts = _count_pages(document, start, stop, limits)
         return {
-            "page_count": len(reader.pages),
+            "page_count": document.page_count,
             "start": start,
             "counts": [list(c) for c in counts],
-            "pages_without_text": pages_without_text(reader, start, counts),
+            "pages_without_text": _pages_without_text(document, start, counts),
         }
 
 
-def _count_pages(reader: PdfReader, start: int, stop: int | None, limits: Limits) -> list[Counts]:
+@contextlib.contextmanager
+def _opened(path: pathlib.Path, limits: Limits) -> Iterator[PdfDocument]:
+    """The open document; whatever the engine raises, here or in the caller's block, is a JobError."""
+    _check_complete(path)
+    engine = importlib.import_module(ENGINES[limits.pdf_engine])
+    with engine.errors():
+        document = engine.open_document(path)
+        try:
+            if document.page_count > limits.max_pdf_pages:
+                raise JobError(TOO_LARGE, f"The PDF has more than {limits.max_pdf_pages:,} pages.")
+            yield document
+        finally:
+            document.close()
+
+
+def _count_pages(document: PdfDocument, start: int, stop: int | None, limits: Limits) -> list[Counts]:
     results: list[Counts] = []
     characters = 0
-    for page in reader.pages[start:stop]:
-        counts = text_counts(page.extract_text())
+    for index in range(document.page_count)[start:stop]:
+        counts = text_counts(document.text(index))
         characters += counts.characters
         if characters > limits.max_text_chars:
             raise JobError(TOO_LARGE, f"The text is longer than {limits.max_text_chars:,} characters.")
@@ -84,52 +105,9 @@ def _count_pages(reader: PdfReader, start: int, stop: int | None, limits: Limits
     return results
 
 
-def pages_without_text(reader: PdfReader, start: int, counts: list[Counts]) -> list[int]:
+def _pages_without_text(document: PdfDocument, start: int, counts: list[Counts]) -> list[int]:
     """Numbers (from 1) of the counted pages that have no words but draw an image: scans that need OCR."""
-    return [
-        start + i + 1 for i, c in enumerate(counts) if c.words == 0 and draws_image(reader.pages[start + i])
-    ]
-
-
-def draws_image(page: PageObject) -> bool:
-    """Does the page paint an image XObject (directly or in a form) or hold an inline image?"""
-    contents = page.get_contents()
-    data = contents.get_data() if contents is not None else b""
-    if _INLINE_IMAGE.search(data):
-        return True
-    return _PAINT.search(data) is not None and _has_image(page.get("/Resources"), depth=0)
-
-
-def _has_image(resources: object, depth: int) -> bool:
-    resources = getattr(resources, "get_object", lambda: resources)()
-    if not isinstance(resources, dict) or depth > _FORM_DEPTH:
-        return False
-    xobjects = resources.get("/XObject")
-    xobjects = xobjects.get_object() if xobjects is not None else {}
-    for reference in xobjects.values() if isinstance(xobjects, dict) else ():
-        xobject = reference.get_object()
-        subtype = xobject.get("/Subtype") if isinstance(xobject, dict) else None
-        if subtype == "/Image" or (subtype == "/Form" and _has_image(xobject.get("/Resources"), depth + 1)):
-            return True
-    return False
-
-
-def _open(path: pathlib.Path, limits: Limits) -> PdfReader:
-    _check_complete(path)
-    reader = PdfReader(path)
-    if reader.is_encrypted and _decrypt(reader) == PasswordType.NOT_DECRYPTED:
-        raise JobError(ENCRYPTED_PDF, "The PDF is protected by a password.")
-    if len(reader.pages) > limits.max_pdf_pages:
-        raise JobError(TOO_LARGE, f"The PDF has more than {limits.max_pdf_pages:,} pages.")
-    return reader
-
-
-def _decrypt(reader: PdfReader) -> PasswordType:
-    """Try the empty user password, which opens PDFs that are only restricted, not locked."""
-    try:
-        return reader.decrypt("")
-    except (NotImplementedError, DependencyError):  # an algorithm pypdf (or its crypto library) lacks
-        raise JobError(ENCRYPTED_PDF, "The PDF is encrypted in a way that cannot be opened.") from None
+    return [start + i + 1 for i, c in enumerate(counts) if c.words == 0 and document.draws_image(start + i)]
 
 
 def _check_complete(path: pathlib.Path) -> None:
@@ -155,29 +133,3 @@ def _content_end(file: BinaryIO, size: int) -> int:
             return start + len(content)
         end = start
     return 0
-
-
-# pypdf documents that broken files "might cause other Exceptions" than its own: these are the ones
-# its parsing code can raise (DeprecationError: abbreviated filter names pypdf 7 dropped). Not a bare
-# `Exception`: an RQ job timeout is one and must pass through.
-_BROKEN = (
-    PyPdfError, DeprecationError, RecursionError, ArithmeticError, AssertionError, AttributeError,
-    EOFError, LookupError, NotImplementedError, TypeError, ValueError, struct.error, zlib.error,
-)  # fmt: skip
-
-
-@contextlib.contextmanager
-def _pdf_errors() -> Iterator[None]:
-    """Turn what pypdf raises on hostile or broken files into contract errors."""
-    try:
-        yield
-    except MemoryError:
-        raise JobError(TOO_LARGE, "The PDF needs more memory than a worker has.") from None
-    except (FileNotDecryptedError, DependencyError):
-        raise JobError(ENCRYPTED_PDF, "The PDF is encrypted in a way that cannot be opened.") from None
-    except LimitReachedError as error:
-        if "cycl" in str(error) or "loop" in str(error):  # pypdf also reports reference loops this way
-            raise JobError(CORRUPT_FILE, _CORRUPT) from None
-        raise JobError(TOO_LARGE, "The PDF has content that expands beyond the processing limits.") from None
-    except _BROKEN:
-        raise JobError(CORRUPT_FILE, _CORRUPT) from None
