@@ -1,4 +1,5 @@
-"""PDF: pages/s of worker.analyze vs pdftotext, raw pypdf and pypdfium2; one big PDF with 1 vs 2 workers."""
+"""PDF: pages/s of worker.analyze (pypdf, and PDF_ENGINE=pypdfium2) vs pdftotext, raw pypdf and pypdfium2;
+one big PDF with 1 vs 2 workers."""
 
 from __future__ import annotations
 
@@ -18,11 +19,12 @@ from bench.systems import Ours, System
 NAME = "pdf"
 NEEDS_STACK = True
 PAGES = 1000
+OURS, OURS_PDFIUM = "ours (worker.analyze pdf)", "ours, PDF_ENGINE=pypdfium2"
 
 
 def contenders(path: str) -> dict[str, list[str]]:
     child = [sys.executable, "-m", "bench.children"]
-    found = {"ours (worker.analyze pdf)": [*child, "ours-pdf", path]}
+    found = {OURS: [*child, "ours-pdf", path], OURS_PDFIUM: [*child, "ours-pdf-pdfium", path]}
     if shutil.which("pdftotext"):
         found["pdftotext"] = ["pdftotext", "-q", path, "/dev/null"]
     found["pypdf raw"] = [*child, "pypdf", path]
@@ -33,12 +35,14 @@ def contenders(path: str) -> dict[str, list[str]]:
 def local(result: Result, path: str, repeats: int) -> None:
     """Each contender in its own process on the same file, interleaved; median wall time."""
     env = {**os.environ, **BIG_LIMITS}
+    megabytes = os.path.getsize(path) / 1e6
     for case, runs in run_interleaved(contenders(path), repeats, env).items():
         wall = median([r.wall for r in runs])
         row = result.add(
             case,
             **{
                 "pages/s": rounded(PAGES / wall),
+                "MB/s": rounded(megabytes / wall, 2),
                 "wall s": rounded(wall, 2),
                 "peak RSS MB": rounded(max(r.maxrss_mb for r in runs)),
             },
@@ -103,11 +107,18 @@ def run(ctx: Context) -> Result:
     except Exception as exc:  # noqa: BLE001 - keep the local figures
         result.notes.append(f"end-to-end part failed: {type(exc).__name__}: {exc}")
     rows = {row["case"]: row for row in result.rows}
-    ours = rows["ours (worker.analyze pdf)"]["pages/s"]
+    ours, pdfium = rows[OURS]["pages/s"], rows[OURS_PDFIUM]["pages/s"]
+    pdftotext = rows.get("pdftotext", {}).get("pages/s")
     result.ratios = {
-        "ours/pdftotext pages/s": ratio(ours, rows.get("pdftotext", {}).get("pages/s")),
+        "ours/pdftotext pages/s": ratio(ours, pdftotext),
         "ours/pypdf pages/s": ratio(ours, rows["pypdf raw"]["pages/s"]),
+        "ours pypdfium2/ours pypdf pages/s": ratio(pdfium, ours),
+        "ours pypdfium2/pdftotext pages/s": ratio(pdfium, pdftotext),
+        "ours pypdfium2/pypdfium2 raw pages/s": ratio(pdfium, rows["pypdfium2 raw"]["pages/s"]),
     }
+    if rows[OURS]["words"] != rows[OURS_PDFIUM]["words"]:
+        words = f"pypdf {rows[OURS]['words']}, PDFium {rows[OURS_PDFIUM]['words']}"
+        result.notes.append(f"word counts differ: {words}")
     one, two = rows.get("ours end to end, 1 worker"), rows.get("ours end to end, 2 workers")
     if one and two:
         result.ratios["time 2 workers/1 worker"] = ratio(two["wall s"], one["wall s"])

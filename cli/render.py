@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-JOB_HEADERS = ("FILE", "STATUS", "WORDS", "ERROR", "JOB")
+JOB_HEADERS = ("FILE", "STATUS", "WORDS", "LANG", "ERROR", "JOB")
 BATCH_COUNTS = ("finished", "failed", "started", "queued")
 # Samples of Python's and the process's default collectors, creation times and histogram buckets:
 # noise in a summary for a person (the _count and _sum of each histogram stay).
@@ -37,10 +37,23 @@ def words(job: dict[str, Any]) -> str:
     return "" if count is None else str(count)
 
 
+def language_code(job: dict[str, Any]) -> str:
+    """The language code of the job's text ('de'), or '' when it has none."""
+    language = (job.get("result") or {}).get("language")
+    return str(language.get("code") or "") if isinstance(language, dict) else ""
+
+
 def jobs_table(entries: Sequence[tuple[str, dict[str, Any]]]) -> str:
-    """(file as the user named it, job) rows: file, status, words, error code, job id."""
+    """(file as the user named it, job) rows: file, status, words, language, error code, job id."""
     rows = [
-        (name, job.get("status", "?"), words(job), error_code(job), job.get("job_id") or "")
+        (
+            name,
+            job.get("status", "?"),
+            words(job),
+            language_code(job),
+            error_code(job),
+            job.get("job_id") or "",
+        )
         for name, job in entries
     ]
     return table(JOB_HEADERS, rows)

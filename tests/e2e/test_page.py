@@ -13,10 +13,11 @@ import requests
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.builders import make_pdf
+from tests.builders import make_pdf, make_txt
 from tests.e2e.conftest import MAX_UPLOAD_BYTES, WORKER_STOP_SECONDS, stop_workers
 from tests.e2e.files import Sample, encrypted_pdf, pdf_page_words, samples
 from tests.integration.conftest import make_stack
+from tests.languages import PARAGRAPHS
 
 pytestmark = pytest.mark.browser
 
@@ -383,6 +384,15 @@ def test_the_richer_result_is_shown_when_present(page, artifacts, problems):
     expect(item.locator(".checksum code")).to_have_text("9f" * 32)
     page.screenshot(path=str(artifacts / "page-richer-result.png"), full_page=True)
     problems.console[:] = [text for text in problems.console if "404" not in text]
+
+
+def test_the_language_of_a_real_text_is_shown(page, artifacts):
+    text = PARAGRAPHS["fr"][3]
+    sample = Sample("avenir.txt", "text/plain", make_txt(text), len(text.split()))
+    page.set_input_files("#picker", [sample.payload()])
+    expect_finished(page, sample)
+    expect(row(page, sample.name).locator(".stat-language dd")).to_have_text(re.compile(r"^French \(\d+%\)$"))
+    page.screenshot(path=str(artifacts / "page-language.png"), full_page=True)
 
 
 RICHER_FIELDS = {

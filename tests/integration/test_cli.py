@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from infra.stack import CREDENTIALS, Stack
+from tests.languages import PARAGRAPHS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,6 +74,16 @@ def test_submit_wait_prints_word_counts_then_status_reads_the_job(stack, tmp_pat
     assert (job["job_id"], job["status"], job["result"]["words"]) == (job_id, "finished", 3)
     short = run_cli(stack, "status", "--short", job_id)
     assert short.stdout.strip().startswith(f"{job_id} finished one.txt: 3 words, 0 min to read, sha256 ")
+
+
+def test_submit_wait_names_the_language_of_a_text(stack, tmp_path):
+    (tmp_path / "brief.txt").write_text(PARAGRAPHS["nl"][2], encoding="utf-8")
+    done = run_cli(stack, "submit", "--wait", "--timeout", "120", str(tmp_path / "brief.txt"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    row = table(done.stdout)["brief.txt"]
+    assert (row["STATUS"], row["LANG"]) == ("finished", "nl")
+    short = run_cli(stack, "status", "--short", row["JOB"])
+    assert ", language nl (" in short.stdout
 
 
 def test_submit_wait_exits_1_and_names_the_error_codes(stack, tmp_path):

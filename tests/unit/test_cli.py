@@ -164,17 +164,21 @@ def test_table_aligns_columns_without_trailing_spaces():
     assert table(("A", "BB"), [("long", ""), ("x", "y")]).splitlines() == ["A     BB", "long", "x     y"]
 
 
-def test_jobs_table_shows_words_and_error_codes():
+def test_jobs_table_shows_words_languages_and_error_codes():
+    german = make_job(words=24)
+    german["result"]["language"] = {"code": "de", "confidence": 0.99}
     entries = [
         ("docs/a.txt", make_job(words=12)),
+        ("brief.txt", german),
         ("b.pdf", make_job(status="failed", words=None, code="corrupt_file")),
         ("c.exe", {"status": REFUSED, "error": {"code": "unsupported_type", "message": "no"}}),
     ]
     assert jobs_table(entries).splitlines() == [
-        "FILE        STATUS    WORDS  ERROR             JOB",
-        "docs/a.txt  finished  12                       j1",
-        "b.pdf       failed           corrupt_file      j1",
-        "c.exe       refused          unsupported_type",
+        "FILE        STATUS    WORDS  LANG  ERROR             JOB",
+        "docs/a.txt  finished  12                             j1",
+        "brief.txt   finished  24     de                      j1",
+        "b.pdf       failed                 corrupt_file      j1",
+        "c.exe       refused                unsupported_type",
     ]
 
 
