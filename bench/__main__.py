@@ -21,6 +21,7 @@ BENCHMARKS = {
     "counting": "bench.counting",
     "pdf": "bench.pdf",
     "rtf": "bench.rtf",
+    "language": "bench.language",
     "s3": "bench.s3ceiling",
     "queue": "bench.queueonly",
     "endtoend": "bench.endtoend",

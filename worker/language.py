@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 # The contract: only texts of at least this many words get a language.
 MIN_WORDS = 20
-# 16 K characters take ~3 ms to classify here; accuracy on prose no longer moves past a paragraph.
+# 16 K characters take 3-15 ms to classify here (bench/language.py); accuracy on prose stops
+# moving within a paragraph, and a text's first 16 K characters are rarely all boilerplate.
 SAMPLE_CHARS = 16 * 1024
 # Real paragraphs of 20+ words score >= 0.9 (tests/unit/test_language.py); on dates, emoji or code
 # the best class scores <= 0.2. Below this the model is guessing, so the result names no language.

@@ -1,4 +1,4 @@
-"""The optional PDF engine (PDF_ENGINE=pypdfium2): PDFium, about 3x pypdf's speed on text PDFs.
+"""The optional PDF engine (PDF_ENGINE=pypdfium2): PDFium, about twice pypdf's speed on text PDFs.
 
 PDFium opens a PDF whose user password is empty by itself, reads the file from disk as it needs it,
 and stops at 64 levels of nesting; its failures carry an error code (password, security, format).
