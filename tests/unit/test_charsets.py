@@ -141,3 +141,13 @@ def test_any_text_longer_than_the_sample_decodes_to_itself(
     result = analyze_txt(write(tmp_path / "any.txt", raw), LIMITS)
     assert decodes_the_same(raw, result["encoding"], text), result["encoding"]
     assert result == {**expected_counts(text), "encoding": result["encoding"]}
+
+
+def test_short_repeated_lines_rich_in_symbols_are_read(tmp_path: pathlib.Path) -> None:
+    # Found by the property above: with five chunks the chaos score of this text swung past 0.4.
+    unit = "Der heute läuft Mädchen\n€\r\nBär früh 5\r\ner\r\nmüssen\r\n"
+    text = unit * (2 * SAMPLE_BYTES // len(unit.encode("cp1252")) + 2)
+    raw = text.encode("cp1252")
+    result = analyze_txt(write(tmp_path / "symbols.txt", raw), LIMITS)
+    assert decodes_the_same(raw, result["encoding"], text), result["encoding"]
+    assert result["words"] == len(text.split())

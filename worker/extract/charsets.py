@@ -40,6 +40,7 @@ _ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _NEXT_TO_ASCII_LETTER = re.compile(r"[A-Za-z][^\x00-\x7f]|[^\x00-\x7f][A-Za-z]")
 _BOUNDARY = re.compile(rb"[\x00-\x2f]")
 _EBCDIC_SPACE, _ASCII_SPACE = 0x40, 0x20
+_CHUNKS = 20
 
 
 def detect(file: BinaryIO, bad_offset: int) -> str:
@@ -53,9 +54,12 @@ def detect(file: BinaryIO, bad_offset: int) -> str:
         raise JobError(CONTENT_MISMATCH, "The file is EBCDIC text, which is not supported.")
     import charset_normalizer  # 13 ms to import, and only non-UTF-8 text needs it
 
-    matches = list(charset_normalizer.from_bytes(sample, cp_isolation=list(WEB_ENCODINGS)))
+    # Twenty chunks, not the default five: the chaos of a few chunks swings with where they fall, so
+    # short repeated lines rich in symbols could read as chaos at one length and as text at another.
+    options = {"cp_isolation": list(WEB_ENCODINGS), "steps": _CHUNKS}
+    matches = list(charset_normalizer.from_bytes(sample, **options))
     if not matches:  # text rich in symbols (€, „“, –) can pass the default chaos threshold of 0.2
-        matches = list(charset_normalizer.from_bytes(sample, cp_isolation=list(WEB_ENCODINGS), threshold=0.4))
+        matches = list(charset_normalizer.from_bytes(sample, threshold=0.4, **options))
     if not matches:
         raise JobError(CONTENT_MISMATCH, "The file is not readable text in any known encoding.")
     return _choose(matches).replace("_", "-")
