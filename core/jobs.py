@@ -55,8 +55,8 @@ def cancel(svc: Services, job_id: str) -> Change:
     A started job's worker sees the end while it parses (worker.pipeline) and stops the parsing child.
     """
     change = svc.lifecycle.cancelled(job_id)
-    if change.applied and change.before == JobStatus.QUEUED:
-        svc.tasks.forget(job_id)  # RQ's job and its place in the queue
+    if change.applied and change.before == JobStatus.QUEUED and change.record is not None:
+        svc.tasks.forget(job_id, change.record.attempts)  # RQ's job and its place in the queue
     return change
 
 

@@ -36,6 +36,16 @@ IO_MARGIN_SECONDS = 30
 EXPIRY_GRACE_SECONDS = 60
 
 
+def run_id(job_id: str, attempts: int) -> str:
+    """RQ's id for the run of a job that has had `attempts` attempts.
+
+    A retry's run gets an id of its own: the worker may still be doing RQ's bookkeeping for the
+    attempt that just failed (deleting its hash on success), and with one id for both it deleted
+    the retry's hash too, leaving the job `queued` with nothing on the queue.
+    """
+    return job_id if attempts == 0 else f"{job_id}-a{attempts}"
+
+
 def make_queue(redis: Redis, settings: Settings, name: str | None = None) -> Queue:
     return Queue(name or settings.queue_name, connection=redis, serializer=JSONSerializer)
 
@@ -61,10 +71,18 @@ class TaskQueue:
             "on_failure": Callback(ON_FAILURE),
         }
 
-    def process(self, job_id: str, source: dict[str, Any], meta: dict[str, Any], task: str = PROCESS) -> bool:
-        """Queue the processing of one job; False if that job is already queued or running."""
+    def process(
+        self,
+        job_id: str,
+        source: dict[str, Any],
+        meta: dict[str, Any],
+        attempts: int = 0,
+        task: str = PROCESS,
+    ) -> bool:
+        """Queue the run after `attempts` attempts of a job; False if that run is queued or running."""
+        rq_id, options = run_id(job_id, attempts), self._file_options()
         try:
-            self.queue.enqueue(task, job_id, source, meta, job_id=job_id, unique=True, **self._file_options())
+            self.queue.enqueue(task, job_id, source, meta, job_id=rq_id, unique=True, **options)
         except DuplicateJobError:
             return False
         return True
@@ -74,16 +92,17 @@ class TaskQueue:
         total = len(ranges) + 1
         with self.queue.connection.pipeline() as pipe:
             for start, stop in ranges:
+                rq_id = run_id(f"{job_id}-p{start}", attempt - 1)  # a retry's parts are its own too
                 self.queue.enqueue(
                     PART, job_id, source, start, stop, total, attempt,
-                    job_id=f"{job_id}-p{start}", at_front=True, pipeline=pipe, **self._file_options(),
+                    job_id=rq_id, at_front=True, pipeline=pipe, **self._file_options(),
                 )  # fmt: skip
             pipe.execute()
 
-    def forget(self, job_id: str) -> None:
-        """Drop RQ's copy of a job that ended (failed, kept for inspection), so it can be queued again."""
+    def forget(self, job_id: str, attempts: int) -> None:
+        """Drop RQ's copy of the run after `attempts` attempts (queued, or ended and kept for inspection)."""
         with contextlib.suppress(NoSuchJobError):
-            Job.fetch(job_id, connection=self.queue.connection, serializer=JSONSerializer).delete()
+            Job.fetch(run_id(job_id, attempts), self.queue.connection, serializer=JSONSerializer).delete()
 
     def expire_upload(self, job_id: str) -> None:
         """Check a presigned upload once its URL has expired."""

@@ -127,8 +127,10 @@ class Lifecycle:
         """Queue a failed job again: only for codes a retry may cure, within MAX_ATTEMPTS in all."""
         step = Step(QUEUED, (FAILED,), retry_max=self.settings.max_attempts, retry_codes=RETRYABLE_CODES)
         change = self.store.transition(job_id, step, {"-error": "", "-finished_at": ""})
-        if change.applied:
-            self.hooks.tasks.forget(job_id)
+        if change.applied and change.record is not None:
+            # A run with these attempts never started (it would have counted one), so RQ is done with
+            # it: forgetting it cannot touch the attempt a worker may still be closing (core.tasks.run_id).
+            self.hooks.tasks.forget(job_id, change.record.attempts)
             self.hooks.enqueue(change.record)
         return change
 

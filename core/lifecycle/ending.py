@@ -36,7 +36,7 @@ class Hooks:
         meta = {"filename": record.filename, "file_type": record.file_type, "batch_id": record.batch_id}
         if record.owner != "default":
             meta["owner"] = record.owner
-        return self.tasks.process(record.job_id, record.source.dump(), meta)
+        return self.tasks.process(record.job_id, record.source.dump(), meta, record.attempts)
 
     def store_result(self, record: JobRecord, analysis: dict[str, Any], finished_at: str) -> None:
         doc = build_result(record, analysis, finished_at)

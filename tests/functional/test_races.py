@@ -162,3 +162,20 @@ def test_a_finish_whose_reply_was_lost_is_answered_again_and_logged_once(svc, rt
     ends = [r for r in caplog.records if getattr(r, "event", None) == "job_finished"]
     assert [r.job_id for r in ends] == [job_id]
 
+
+def test_a_retry_while_the_worker_closes_the_failed_attempt_keeps_its_run(svc, rt):
+    """The worker marks the job failed inside the task, then RQ deletes that run's hash: a retry in
+    between must queue a run of its own, which that deletion cannot touch."""
+    from rq.job import Job
+    from rq.serializers import JSONSerializer
+
+    job_id = queued_job(svc)
+    svc.clients.s3.delete_object(Bucket="jobs", Key=find(svc, job_id).source.key)
+    failing = Job.fetch(job_id, connection=svc.clients.redis, serializer=JSONSerializer)
+    assert pipeline.process(rt, *failing.args) == "failed"  # upload_missing, RQ not told yet
+    assert svc.lifecycle.retried(job_id).applied
+    failing.delete()  # what the worker's success path does with the attempt it ran
+    queued = [raw.decode() for raw in svc.clients.redis.lrange(svc.queue.key, 0, -1)]
+    assert len(queued) == 1 and queued[0] != job_id
+    run = Job.fetch(queued[0], connection=svc.clients.redis, serializer=JSONSerializer)
+    assert run.args[0] == job_id and find(svc, job_id).status == "queued"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
@@ -172,8 +171,7 @@ def test_an_object_replaced_after_start_fails_upload_missing_and_retries_are_bou
     job = alice.wait(job_id)
     assert job["status"] == "failed" and job["error"]["code"] == "upload_missing", job
     retries = []
-    for _ in range(5):
-        time.sleep(2)  # RQ has finished with the failed attempt (a retry at once races it: lifecycle)
+    for _ in range(5):  # each at once after the failure (tests/integration/test_retry.py)
         retries.append(alice.http.post(alice.url(f"/jobs/{job_id}/retry")).status_code)
         if retries[-1] == 202:
             alice_job = alice.wait(job_id)
