@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import posixpath
 import unicodedata
 import uuid
 
 FILE_TYPES = ("txt", "json", "rtf", "pdf")
 _MAX_NAME_BYTES = 200
+# Object ids carry 160 bits of their hash or HMAC: "obj-" and 40 hex digits, keyed or not.
+_OBJECT_ID_HEX = 40
 # A one-file upload's batch is only a handle on its job: its id names the job, and it has no keys.
 SINGLE_BATCH_PREFIX = "b-"
 
@@ -34,10 +37,35 @@ def job_of_single_batch(batch_id: str) -> str | None:
     return job_id if batch_id.startswith(SINGLE_BATCH_PREFIX) and is_job_id(job_id) else None
 
 
-def object_job_id(bucket: str, key: str, version: str) -> str:
-    """A deterministic id for one version of an object, so redelivered events map to one job."""
-    digest = hashlib.sha256(f"{bucket}\0{key}\0{version}".encode()).hexdigest()
-    return f"obj-{digest[:40]}"
+def object_job_id(
+    secret: str | None,
+    bucket: str,
+    key: str,
+    etag: str | None,
+    size: int | None,
+    version_id: str | None = None,
+) -> str:
+    """The job id of one version of an object, so redelivered events and rescans map to one job.
+
+    The version is told by its ETag, which events (after their HEAD) and listings both carry; by the
+    version id only without an ETag (listings carry no version id: using it would give two jobs).
+    With `secret` (ID_SECRET) the id is an HMAC: nobody can compute it from what they know of an
+    object. Without, it is the plain hash that ids were before ID_SECRET existed.
+    """
+    if secret is None:
+        version = f"{etag}:{size}" if etag is not None else version_id or f"none:{size}"
+        digest = hashlib.sha256(f"{bucket}\0{key}\0{version}".encode()).hexdigest()
+    else:
+        tag = f"e{etag}" if etag is not None else f"v{version_id}" if version_id else "-"
+        parts = (bucket, key, tag, "" if size is None else str(size))
+        digest = hmac.new(secret.encode(), b"".join(map(_framed, parts)), hashlib.sha256).hexdigest()
+    return f"obj-{digest[:_OBJECT_ID_HEX]}"
+
+
+def _framed(text: str) -> bytes:
+    # Each field behind its length: no two tuples of fields give the same message.
+    data = text.encode("utf-8", "surrogatepass")
+    return len(data).to_bytes(8, "big") + data
 
 
 def is_job_id(value: str) -> bool:

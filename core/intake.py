@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import bucket, tenants
+from core import bucket, layout, tenants
 from core.bucket import ObjectRef
 from core.ids import file_type_of, object_job_id, safe_filename
 from core.layout import job_id_from_upload_key
@@ -36,11 +36,30 @@ def ingest_object(
         return f"{obj.key!r} is outside {services.settings.drop_prefix!r} and uploads/"
     if not batch_id:
         owner = drop_owner(services.settings, obj.key)
-    job_id = object_job_id(obj.bucket, obj.key, obj.version)
+    job_id = _known_or_new(services, drop_job_ids(services.settings, obj))
     intake = intake_for(job_id, safe_filename(obj.key), obj, batch_id=batch_id, owner=owner)
     change = services.lifecycle.queued(intake)
     status = change.record.status if change.record else "queued"
     return {"job_id": job_id, "key": obj.key, "status": status, "new": change.applied}
+
+
+def drop_job_ids(settings: Settings, obj: ObjectRef) -> tuple[str, ...]:
+    """The id of the job for a dropped object, then (with ID_SECRET) the id it had before ID_SECRET.
+
+    Every process computes the same ids from the same settings. The earlier id is only looked up, never
+    made: a deployment that sets ID_SECRET keeps the jobs of its earlier drops instead of redoing them.
+    """
+    parts = (obj.bucket, obj.key, obj.etag, obj.size, obj.version_id)
+    made = object_job_id(settings.id_secret, *parts)
+    return (made, object_job_id(None, *parts)) if settings.id_secret else (made,)
+
+
+def _known_or_new(services: Services, job_ids: tuple[str, ...]) -> str:
+    """The first of the earlier ids that has a job, else the id a new job gets."""
+    for earlier in job_ids[1:]:
+        if services.clients.redis.exists(layout.job_key(earlier)):
+            return earlier
+    return job_ids[0]
 
 
 def drop_owner(settings: Settings, key: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from rq import Queue
@@ -13,6 +14,8 @@ from core.lifecycle.ending import Hooks
 from core.lifecycle.store import RecordStore
 from core.settings import Settings
 from core.tasks import TaskQueue
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, clients: Clients | None = None, patience: float = 0) -> Services:
         """`patience`: how long a transition waits out a Redis restart (a worker's, not a request's)."""
+        for warning in settings.warnings:  # every process builds its services once: each one says it
+            log.warning(warning)
         clients = clients or Clients.build(settings)
         redis, s3 = clients.redis, clients.s3
         batches = Batches(redis, settings.record_ttl_seconds)

@@ -10,6 +10,12 @@ from typing import Any
 
 from core.tenants import parse_api_keys
 
+MIN_ID_SECRET_CHARS = 16
+NO_ID_SECRET = (
+    "ID_SECRET is unset: ids of dropped objects are plain hashes that anyone who knows an object's"
+    " bucket, key, ETag and size can compute. Set ID_SECRET (the same value for every process)."
+)
+
 
 class SettingsError(ValueError):
     """A variable of the environment has a value the system cannot run with."""
@@ -99,6 +105,15 @@ def _http_url(value: str) -> str | None:
     return value or None
 
 
+def _id_secret(value: str) -> str:
+    if len(value) < MIN_ID_SECRET_CHARS:
+        raise ValueError(
+            f"must be at least {MIN_ID_SECRET_CHARS} characters, e.g. from"
+            " python -c 'import secrets; print(secrets.token_urlsafe(24))'"
+        )
+    return value
+
+
 def _setting(env: str, parse: Callable[[str], Any], default: Any) -> Any:
     return field(default=default, metadata={"env": env, "parse": parse})
 
@@ -140,6 +155,7 @@ class Settings:
     multipart_expires_seconds: int = _setting("MULTIPART_EXPIRES_SECONDS", _positive_int, 86_400)
     callback_max_deliveries: int = _setting("CALLBACK_MAX_DELIVERIES", _positive_int, 5)
     callback_max_per_minute: int = _setting("CALLBACK_MAX_PER_MINUTE", _positive_int, 60)
+    id_secret: str | None = _setting("ID_SECRET", _id_secret, None)
 
     def __post_init__(self) -> None:
         if self.api_keys and not self.events_token:
@@ -161,6 +177,11 @@ class Settings:
             except ValueError as exc:
                 raise SettingsError(f"{name}={raw!r} is invalid: {exc}") from None
         return cls(**values)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What a process should say at start about settings that work but are weak."""
+        return () if self.id_secret else (NO_ID_SECRET,)
 
     @property
     def public_endpoint_url(self) -> str | None:

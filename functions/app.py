@@ -33,6 +33,8 @@ MULTIPART_SLACK_BYTES = 1 << 20
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
     """Build the app; `settings` default to the environment, `services` to clients built from them."""
     settings = settings or (services.settings if services else Settings.from_env())
+    if not logging.getLogger().handlers:  # before the services, which warn of weak settings
+        logs.configure("functions")
     app = Flask(__name__, static_folder=None)
     # One file of MAX_UPLOAD_BYTES plus the multipart envelope; larger bodies get 413 unread.
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + MULTIPART_SLACK_BYTES
@@ -47,6 +49,4 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.register_blueprint(module.bp)
     live.install(app)
     conditional.install(app)
-    if not logging.getLogger().handlers:
-        logs.configure("functions")
     return app

@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 from core import layout, logs
 from core.bucket import ObjectRef, head
-from core.ids import object_job_id, safe_filename
-from core.intake import ingest_object, intake_for
+from core.ids import safe_filename
+from core.intake import drop_job_ids, ingest_object, intake_for
 from core.services import Services
 from core.settings import load_for_process
 from worker.housekeeping import sweep_multipart
@@ -27,13 +27,15 @@ log = logging.getLogger(__name__)
 UPLOAD_SCAN_EVERY = 12
 
 
-def _unknown(svc: Services, objects: list[ObjectRef], job_ids: list[str]) -> list[tuple[ObjectRef, str]]:
-    """The objects whose job id has no record in Redis (one round trip per page)."""
+def _unknown(
+    svc: Services, objects: list[ObjectRef], job_ids: list[tuple[str, ...]]
+) -> list[tuple[ObjectRef, str]]:
+    """The objects none of whose job ids has a record in Redis (one round trip per page)."""
     with svc.clients.redis.pipeline(transaction=False) as pipe:
-        for job_id in job_ids:
-            pipe.exists(layout.job_key(job_id))
+        for ids in job_ids:
+            pipe.exists(*(layout.job_key(job_id) for job_id in ids))
         known = pipe.execute()
-    return [(obj, job_id) for obj, job_id, exists in zip(objects, job_ids, known, strict=True) if not exists]
+    return [(obj, ids[0]) for obj, ids, exists in zip(objects, job_ids, known, strict=True) if not exists]
 
 
 def _recent(svc: Services, prefix: str) -> Iterator[list[ObjectRef]]:
@@ -47,7 +49,7 @@ def reconcile_drops(svc: Services) -> int:
     """Queue dropped objects that no event announced."""
     created = 0
     for page in _recent(svc, svc.settings.drop_prefix):
-        ids = [object_job_id(obj.bucket, obj.key, obj.version) for obj in page]
+        ids = [drop_job_ids(svc.settings, obj) for obj in page]
         for obj, _ in _unknown(svc, page, ids):
             outcome = ingest_object(svc, obj)
             created += isinstance(outcome, dict) and outcome["new"]
@@ -60,7 +62,7 @@ def reconcile_uploads(svc: Services) -> int:
     for page in _recent(svc, layout.UPLOADS_PREFIX):
         with_ids = [(obj, layout.job_id_from_upload_key(obj.key)) for obj in page]
         with_ids = [(obj, job_id) for obj, job_id in with_ids if job_id]
-        unknown = _unknown(svc, [obj for obj, _ in with_ids], [job_id for _, job_id in with_ids])
+        unknown = _unknown(svc, [obj for obj, _ in with_ids], [(job_id,) for _, job_id in with_ids])
         for obj, job_id in unknown:
             if head(svc.clients.s3, obj.bucket, layout.result_key(job_id)) is None:
                 created += svc.lifecycle.queued(intake_for(job_id, safe_filename(obj.key), obj)).applied

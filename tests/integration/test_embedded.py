@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -16,8 +17,8 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from core.bucket import ObjectRef
 from core.ids import object_job_id
+from core.settings import NO_ID_SECRET
 from infra.processes import ROOT, free_port
 from infra.seaweed import pick_ports
 from tests.client import Api
@@ -74,8 +75,10 @@ class Run:
         return self.proc.wait(60)
 
 
-def drop_job_id(key: str, body: bytes, etag: str) -> str:
-    return object_job_id("jobs", key, ObjectRef("jobs", key, len(body), etag).version)
+def drop_job_id(run: Run, key: str, body: bytes, etag: str) -> str:
+    """The id the run gives a dropped object: keyed with the ID_SECRET it generated in its data folder."""
+    secret = json.loads((run.data / "secrets.json").read_text())["ID_SECRET"]
+    return object_job_id(secret, "jobs", key, etag, len(body))
 
 
 def wait_for(check, timeout: float, what: str) -> float:
@@ -93,7 +96,7 @@ def test_restart_keeps_jobs_and_results_and_events_make_each_drop_one_job(tmp_pa
         uploaded = [api.upload_one(f"{n}.txt", b"one two three " * (n + 1))["job_id"] for n in range(3)]
         s3 = run.s3()
         bodies = {f"incoming/twenty/{n:02} file.txt": f"word {n} ".encode() * (n + 1) for n in range(20)}
-        dropped = {drop_job_id(k, b, s3.put_object(Bucket="jobs", Key=k, Body=b)["ETag"].strip('"'))
+        dropped = {drop_job_id(run, k, b, s3.put_object(Bucket="jobs", Key=k, Body=b)["ETag"].strip('"'))
                    for k, b in bodies.items()}  # fmt: skip
         took = wait_for(lambda: all(api.job(j).status_code == 200 for j in dropped), 10, "20 event jobs")
         assert took < 2.0, f"events made the 20 jobs in {took:.2f} s"
@@ -107,6 +110,8 @@ def test_restart_keeps_jobs_and_results_and_events_make_each_drop_one_job(tmp_pa
             assert api.http.get(api.url(f"/jobs/{job_id}/result"), timeout=10).status_code == 200
         results = run.s3().list_objects_v2(Bucket="jobs", Prefix="results/obj-")["Contents"]
         assert len(results) == 20, "each dropped file made exactly one job"
+        for app in ("functions", "worker-1", "reconciler", "callbacks"):  # all have the run's ID_SECRET
+            assert NO_ID_SECRET not in (run.data / "logs" / f"{app}.log").read_text(), app
     finally:
         run.stop()
 

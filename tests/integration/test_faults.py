@@ -220,7 +220,7 @@ def test_crash_without_the_queue_is_repaired_from_the_bucket(fault_stack):
     from core.ids import object_job_id
 
     etag = s3.head_object(Bucket="jobs", Key="incoming/after-crash/a.txt")["ETag"].strip('"')
-    job_id = object_job_id("jobs", "incoming/after-crash/a.txt", f"{etag}:7")
+    job_id = object_job_id(stack.env.get("ID_SECRET"), "jobs", "incoming/after-crash/a.txt", etag, 7)
     wait_until(lambda: api.job(job_id).status_code == 200, 30, "reconciler found the drop")
     job = api.wait(job_id)
     assert job["status"] == "finished" and job["result"]["words"] == 2, job

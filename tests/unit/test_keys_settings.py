@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.ids import file_type_of, is_job_id, new_job_id, object_job_id, safe_filename
+from core.ids import file_type_of, is_job_id, new_job_id, safe_filename
 from core.layout import upload_key
 from core.settings import Settings, SettingsError, env_names
 
@@ -47,12 +47,6 @@ def test_file_type_of(name, kind):
 def test_job_ids_are_random_and_valid():
     ids = {new_job_id() for _ in range(1000)}
     assert len(ids) == 1000 and all(is_job_id(i) and len(i) == 32 for i in ids)
-
-
-def test_object_job_id_is_deterministic_per_version():
-    one = object_job_id("jobs", "incoming/a.txt", "etag:1")
-    assert one == object_job_id("jobs", "incoming/a.txt", "etag:1")
-    assert one != object_job_id("jobs", "incoming/a.txt", "etag:2") and is_job_id(one)
 
 
 def test_upload_key_layout():
