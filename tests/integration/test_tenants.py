@@ -5,8 +5,12 @@ Also the issue's findings about events (open, forged ETags), retries and objects
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 
 import pytest
 import requests
@@ -15,6 +19,7 @@ from infra.processes import ROOT, wait_until
 from tests.client import Api
 from tests.events import make_s3_event
 from tests.integration.conftest import make_stack
+from tests.livestack import read_events
 
 TOKEN = "tenant-events-token"
 KEYS = {"alice": "alice-key", "bob": "bob-key"}
@@ -178,3 +183,52 @@ def test_an_object_replaced_after_start_fails_upload_missing_and_retries_are_bou
             assert alice_job["error"]["code"] == "upload_missing"
     assert retries == [202, 202, 409, 409, 409]  # MAX_ATTEMPTS=3 in all
     assert alice.job(job_id).json()["attempts"] == 3
+
+
+def watched_by_bob(url: str, etag: str) -> list[tuple[int, str]]:
+    """Every way of watching `url` with bob's key (long polls with and without an ETag, its stream):
+    each answer's status and, unless it is a stream, its body."""
+    bob = {"X-API-Key": KEYS["bob"]}
+    answers = [
+        requests.get(url, params={"wait": 5}, headers=bob, timeout=30),
+        requests.get(url, params={"wait": 5}, headers={**bob, "If-None-Match": etag}, timeout=30),
+        requests.get(url, headers={**bob, "If-None-Match": etag}, timeout=30),
+    ]
+    with requests.get(f"{url}/events", headers=bob, stream=True, timeout=30) as stream:
+        streamed = stream.text if stream.status_code != 200 else "an event stream"
+        answers.append(stream)
+    return [(reply.status_code, streamed if reply is stream else reply.text) for reply in answers]
+
+
+def test_watching_another_tenants_job_or_batch_is_404_even_while_its_owner_watches_it(tenants_stack, alice):
+    """The functions share one read of a watched document between its watchers: only within one tenant."""
+    alice_key = {"X-API-Key": KEYS["alice"]}
+    for worker in tenants_stack.workers:
+        worker.stop()  # the jobs stay queued while both tenants watch them
+    try:
+        body = alice.upload(
+            ("watched-a.txt", b"alice secret one"), ("watched-b.txt", b"alice secret two")
+        ).json()
+        urls = [alice.url(f"/jobs/{body['jobs'][0]['job_id']}"), alice.url(f"/batches/{body['batch_id']}")]
+        with ExitStack() as streams, ThreadPoolExecutor(4) as pool:
+            firsts = []
+            for url in urls:  # alice's streams hold the documents' shared reads open
+                reply = streams.enter_context(requests.get(f"{url}/events", headers=alice_key, stream=True))
+                firsts.append(next(read_events(reply)).doc)
+            polls = [pool.submit(requests.get, url, params={"wait": 30}, headers=alice_key) for url in urls]
+            time.sleep(0.5)  # her long polls are waiting too
+            for url in urls:
+                etag = requests.get(url, headers=alice_key, timeout=10).headers["ETag"]
+                began = time.monotonic()
+                for status, text in watched_by_bob(url, etag):
+                    assert status == 404 and json.loads(text)["error"]["code"] == "not_found", (url, text)
+                    assert "watched-" not in text and "alice" not in text
+                assert time.monotonic() - began < 5, "a refusal is not held like a wait"
+            tenants_stack.start_worker()
+            ended = [poll.result(timeout=60) for poll in polls]
+        assert [doc["status"] for doc in firsts] == ["queued", "running"]
+        assert [reply.status_code for reply in ended] == [200, 200]
+        assert ended[0].json()["status"] == "finished" and ended[1].json()["status"] == "done"
+    finally:
+        if not any(worker.running for worker in tenants_stack.workers):
+            tenants_stack.start_worker()
