@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import ClientError
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, url_for
 
 from core import multipart
 from core import multipart_jobs as mpj
@@ -17,6 +17,8 @@ from functions.context import services
 from functions.errors import ApiError
 from functions.inputs import callback_url, check_file
 from functions.jobs import existing
+from functions.limits import check_filename, json_body
+from functions.security import current_tenant
 
 bp = Blueprint("multipart", __name__)
 # The types a multipart upload may declare for each extension (its object keeps that Content-Type).
@@ -29,17 +31,18 @@ ALLOWED_TYPES = {
 
 
 def _json_object() -> dict[str, Any]:
-    body = request.get_json(silent=True)
+    """The request's JSON object, size- and depth-checked before parsing (read once per request)."""
+    body = json_body()
     if not isinstance(body, dict):
         raise ApiError(400, "bad_request", "Send a JSON object.")
     return body
 
 
-def _create_body() -> tuple[str, int, str | None]:
-    body = _json_object()
+def _create_body(body: dict[str, Any]) -> tuple[str, int, str | None]:
     filename, size, content_type = body.get("filename"), body.get("size"), body.get("content_type")
     if not isinstance(filename, str) or not filename.strip():
         raise ApiError(400, "bad_request", "`filename` must be a non-empty string.")
+    check_filename(filename)
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise ApiError(400, "bad_request", "`size` must be the file's size in bytes (an integer >= 0).")
     if content_type is not None and not isinstance(content_type, str):
@@ -76,12 +79,13 @@ def _gone(exc: ClientError) -> ApiError:
 @bp.post("/uploads/multipart")
 def create():
     svc = services()
-    filename, size, given_type = _create_body()
+    body = _json_object()
+    filename, size, given_type = _create_body(body)
     filename = safe_filename(filename)
     file_type = check_file(filename, size, svc.settings.max_multipart_bytes)
     content_type = _content_type(file_type, given_type)
-    hook = callback_url(_json_object().get("callback_url"))
-    record = mpj.open_job(svc, filename, size, content_type, callback_url=hook)
+    hook = callback_url(body.get("callback_url"))
+    record = mpj.open_job(svc, filename, size, content_type, callback_url=hook, owner=current_tenant())
     return {
         "job_id": record.job_id, "key": record.source.key, "upload_id": record.upload_id,
         "part_size": record.part_size, "part_count": record.part_count,

@@ -64,6 +64,14 @@ def test_a_400k_filename_in_an_upload_is_400_at_once(abuse, api):
     assert time.monotonic() - began < 5 and not objects(abuse, "uploads/")
 
 
+def test_a_400k_filename_in_a_multipart_upload_is_400_at_once(abuse, api):
+    began = time.monotonic()
+    body = {"filename": "m" * 400_000 + ".txt", "size": 20 * 1024 * 1024}
+    reply = api.http.post(api.url("/uploads/multipart"), json=body, timeout=10)
+    assert reply.status_code == 400 and error_code(reply) == "bad_request"
+    assert time.monotonic() - began < 2 and not objects(abuse, "uploads/")
+
+
 def test_concurrent_huge_filenames_leave_health_checks_answered(api):
     body = {"filename": "z" * 600_000 + ".txt", "size": 3}
     with ThreadPoolExecutor(9) as pool:
@@ -84,10 +92,22 @@ def test_an_event_with_a_400k_key_is_ignored_at_once(api):
     assert time.monotonic() - began < 2
 
 
-@pytest.mark.parametrize("path", ["/uploads/presign", "/events", "/batches"])
+@pytest.mark.parametrize("path", ["/uploads/presign", "/events", "/batches", "/uploads/multipart"])
 def test_deeply_nested_bodies_are_400_not_500(api, path):
     reply = api.http.post(api.url(path), data=b"[" * 100_000, headers={"Content-Type": "application/json"})
     assert reply.status_code == 400 and error_code(reply) == "bad_request"
+
+
+@pytest.mark.parametrize("step", ["parts", "complete"])
+def test_deeply_nested_bodies_of_an_open_multipart_upload_are_400_not_500(api, step):
+    body = {"filename": "big.txt", "size": 20 * 1024 * 1024}
+    job_id = api.http.post(api.url("/uploads/multipart"), json=body).json()["job_id"]
+    reply = api.http.post(
+        api.url(f"/uploads/multipart/{job_id}/{step}"), data=b"[" * 100_000,
+        headers={"Content-Type": "application/json"},
+    )  # fmt: skip
+    assert reply.status_code == 400 and error_code(reply) == "bad_request"
+    api.http.delete(api.url(f"/uploads/multipart/{job_id}"))
 
 
 def test_a_json_body_over_1_mib_is_413(api):
@@ -125,6 +145,50 @@ def test_a_presigned_put_signs_the_declared_length(api):
     grant = api.http.post(api.url("/uploads/presign"), json={"filename": "n.txt", "size": 12}).json()
     assert "content-length" in grant["upload"]["url"].lower().split("x-amz-signedheaders=")[1].split("&")[0]
     assert requests.put(grant["upload"]["url"], data=b"12 bytes ok!", headers=grant["upload"]["headers"]).ok
+
+
+def test_a_presigned_upload_cannot_be_swapped_after_start(abuse, api):
+    """The reproduction: declare 12 bytes, PUT 12, start, PUT 4 MB with the same URL."""
+    grant = api.http.post(api.url("/uploads/presign"), json={"filename": "swap.txt", "size": 12}).json()
+    url, headers = grant["upload"]["url"], grant["upload"]["headers"]
+    assert requests.put(url, data=b"twelve bytes", headers=headers, timeout=10).status_code == 200
+    assert api.http.post(api.url(f"/jobs/{grant['job_id']}/start")).status_code == 202
+    swap = requests.put(url, data=b"many words " * 400_000, headers=headers, timeout=30)
+    assert swap.status_code == 403, swap.text
+    job = api.wait(grant["job_id"])
+    assert job["status"] == "finished" and job["result"]["words"] == 2 and job["source"]["size"] == 12
+    stored = abuse.s3_client().get_object(Bucket="jobs", Key=grant["key"])["Body"].read()
+    assert stored == b"twelve bytes"
+
+
+def test_a_batch_lists_only_dropped_files_however_the_prefix_is_spelled(abuse, api):
+    before = job_records(abuse)
+    for prefix in ("uploads", "uploads/", "u", "results", "r", "/", "", "incoming/../uploads/", "./"):
+        reply = api.http.post(api.url("/batches"), json={"prefix": prefix})
+        assert reply.status_code == 400 and error_code(reply) == "bad_request", prefix
+    assert job_records(abuse) == before  # no result or upload (the swap test's, before) became a job
+
+
+def test_a_batch_page_reads_only_its_jobs_from_redis(abuse, api):
+    s3, client = abuse.s3_client(), redis.Redis.from_url(abuse.env["REDIS_URL"])
+    for n in range(150):  # unsupported files: each job fails as it is made, no worker needed
+        s3.put_object(Bucket="jobs", Key=f"incoming/paged/{n:03}.bin", Body=b"x")
+    batch_id = api.http.post(api.url("/batches"), json={"prefix": "incoming/paged/"}).json()["batch_id"]
+    url = api.url(f"/batches/{batch_id}")
+    deadline = time.monotonic() + 60
+    while api.http.get(url).json()["status"] != "done":
+        assert time.monotonic() < deadline, "the batch did not end"
+        time.sleep(0.2)
+
+    def record_reads() -> int:
+        stats = client.info("commandstats")
+        return sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("hgetall", "hmget", "hget"))
+
+    before = record_reads()
+    page = api.http.get(url, params={"offset": 10, "limit": 2}).json()
+    reads = record_reads() - before
+    assert page["total"] == 150 and [job["filename"] for job in page["jobs"]] == ["010.bin", "011.bin"]
+    assert reads < 10, f"{reads} record reads for a page of 2"
 
 
 def test_made_up_methods_and_paths_do_not_grow_the_metrics(api):

@@ -177,3 +177,28 @@ def test_a_name_resolving_to_loopback_is_refused_at_delivery_and_the_status_says
         assert receiver.received == []
     finally:
         stack.stop()
+
+
+def test_a_delivery_connects_to_the_address_it_checked_and_never_looks_the_name_up_again(monkeypatch):
+    """DNS rebinding: the name is resolved once (and checked); the POST goes to that address."""
+    import socket
+
+    from worker.deliver import post_pinned, resolve
+
+    receiver, real, lookups = Receiver(), socket.getaddrinfo, []
+    port = receiver.server.server_port
+
+    def rebinding(host, *args, **kwargs):
+        if host == "rebind.test":  # a first answer that passes the check, then one that would not
+            lookups.append(host)
+            return real("93.184.215.14" if len(lookups) == 1 else "127.0.0.1", *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    address = resolve("rebind.test", port, allow_private=False)
+    assert address == "93.184.215.14" and lookups == ["rebind.test"]
+    body = json.dumps({"job_id": "x"}).encode()
+    # Connected to the checked address (the receiver stands in for it here), the name only in Host.
+    status = post_pinned(f"http://rebind.test:{port}/hook", "127.0.0.1", body, {"X-Signature": "s"})
+    assert status == 204 and lookups == ["rebind.test"]
+    assert receiver.received[0][0] == {"job_id": "x"}

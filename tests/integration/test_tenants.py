@@ -5,6 +5,7 @@ Also the issue's findings about events (open, forged ETags), retries and objects
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -87,6 +88,34 @@ def test_another_tenants_job_is_404_everywhere_exactly_as_a_missing_one(alice, b
     assert mine.json()["error"]["message"].replace(missing, job_id) == theirs.json()["error"]["message"]
 
 
+def test_another_tenants_open_uploads_and_batches_cannot_be_cancelled_or_touched(alice, bob):
+    presigned = alice.http.post(alice.url("/uploads/presign"), json={"filename": "p.txt", "size": 3}).json()
+    multipart = alice.http.post(
+        alice.url("/uploads/multipart"), json={"filename": "big.txt", "size": 20 * 1024 * 1024}
+    ).json()
+    batch = alice.http.post(alice.url("/batches"), json={"prefix": "incoming/alice/none/"}).json()
+    tries = [
+        ("post", f"/jobs/{presigned['job_id']}/cancel", None),
+        ("post", f"/batches/{batch['batch_id']}/cancel", None),
+        ("post", f"/uploads/multipart/{multipart['job_id']}/parts", {"parts": [{"part_number": 1}]}),
+        ("get", f"/uploads/multipart/{multipart['job_id']}/parts", None),
+        (
+            "post",
+            f"/uploads/multipart/{multipart['job_id']}/complete",
+            {"parts": [{"part_number": 1, "etag": "e"}]},
+        ),
+        ("delete", f"/uploads/multipart/{multipart['job_id']}", None),
+    ]
+    default = TenantApi(alice.base, "default-key")  # a bare key: the tenant `default` owns no one's uploads
+    for other, (method, path, body) in itertools.product((bob, default), tries):
+        reply = other.http.request(method, other.url(path), json=body)
+        assert reply.status_code == 404 and code(reply) == "not_found", (method, path, reply.text)
+    for job in (presigned, multipart):
+        assert alice.job(job["job_id"]).json()["status"] == "awaiting_upload"
+    assert alice.http.get(alice.url(f"/uploads/multipart/{multipart['job_id']}/parts")).status_code == 200
+    assert alice.http.delete(alice.url(f"/uploads/multipart/{multipart['job_id']}")).status_code == 204
+
+
 def test_batch_prefixes_outside_the_callers_folder_are_400(alice):
     for prefix in ("uploads", "u", "results", "r", "/", "", "incoming/", "incoming/bob/", "incoming/alicex/"):
         reply = alice.http.post(alice.url("/batches"), json={"prefix": prefix})
@@ -145,7 +174,7 @@ def test_forged_etags_make_one_job_and_absent_objects_none(tenants_stack):
 
 def test_a_process_with_api_keys_and_no_events_token_refuses_to_start():
     env = {"PATH": "/usr/bin:/bin", "DOTENV": "0", "API_KEYS": "alice:k"}
-    for module in ("functions", "worker"):
+    for module in ("functions", "worker", "worker.reconciler"):
         run = subprocess.run(
             [sys.executable, "-m", module], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
         )
