@@ -191,6 +191,25 @@ def test_a_batch_page_reads_only_its_jobs_from_redis(abuse, api):
     assert reads < 10, f"{reads} record reads for a page of 2"
 
 
+def test_a_result_redirects_to_a_short_presigned_get_of_its_own_key(api):
+    """What held (issue 12) and must keep holding."""
+    job = api.process("redirected.txt", b"four words right here")
+    reply = api.http.get(
+        api.url(f"/jobs/{job['job_id']}/result"), params={"redirect": "1"}, allow_redirects=False
+    )
+    assert reply.status_code == 302
+    target = reply.headers["Location"]
+    assert f"/jobs/results/{job['job_id']}.json?" in target and "X-Amz-Expires=300" in target
+    assert requests.get(target, timeout=10).json()["words"] == 4
+
+
+@pytest.mark.parametrize("target", ["file:///etc/passwd", "gopher://example.com/", "ftp://example.com/x"])
+def test_callback_schemes_other_than_http_are_refused(api, target):
+    body = {"filename": "a.txt", "size": 3, "callback_url": target}
+    reply = api.http.post(api.url("/uploads/presign"), json=body)
+    assert reply.status_code == 400 and error_code(reply) == "bad_request", target
+
+
 def test_made_up_methods_and_paths_do_not_grow_the_metrics(api):
     for n in range(300):
         requests.request(f"FAKE{n}", api.url("/jobs/x"), timeout=10)

@@ -98,6 +98,33 @@ def test_batch_callback_when_the_batch_is_done(hook_api):
     assert payload["batch_id"] == reply.json()["batch_id"] and payload["status"] == "done"
 
 
+def test_a_redirecting_receiver_is_not_followed(hook_api):
+    elsewhere, asked = Receiver(), []
+
+    class Redirecting(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            asked.append(self.path)
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(307)
+            self.send_header("Location", elsewhere.url)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    target = f"http://127.0.0.1:{server.server_port}/hook"
+    reply = hook_api.http.post(
+        hook_api.url("/uploads"), files=[("file", ("r.txt", b"one two"))], data={"callback_url": target}
+    )
+    hook_api.wait(reply.json()["jobs"][0]["job_id"])
+    wait_until(lambda: asked, 30, "the first delivery")
+    time.sleep(2)  # time enough to follow the redirect, were it followed
+    assert elsewhere.received == []
+    server.shutdown()
+
+
 def test_callback_url_is_checked(hook_api):
     for url in ["ftp://x", "not a url", "http://" + "x" * 3000]:
         reply = hook_api.http.post(
