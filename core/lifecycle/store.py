@@ -54,7 +54,9 @@ class Change:
 class RecordStore:
     """Job records: one hash each, created and changed only by the lifecycle's scripts."""
 
-    def __init__(self, redis: Redis, s3: Any, bucket_name: str, ttl_seconds: int, patience: float = 0) -> None:
+    def __init__(
+        self, redis: Redis, s3: Any, bucket_name: str, ttl_seconds: int, patience: float = 0
+    ) -> None:
         self.redis = redis
         self.patience = patience  # how long a transition waits for Redis to come back before it fails
         self.s3 = s3
