@@ -1,8 +1,15 @@
-"""Which S3 server the stacks run on: SeaweedFS for every test, moto as well for tests marked `moto`."""
+"""Which S3 server the stacks run on: SeaweedFS for every test, moto as well for tests marked `moto`;
+Hypothesis without timing checks."""
 
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# The suite shares two cores with real servers and browsers: generating an example may take longer
+# than Hypothesis's timing checks expect, which says nothing about the code under test.
+settings.register_profile("shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("shared-machine")
 
 S3_SERVERS = ("seaweedfs", "moto")
 
