@@ -62,6 +62,9 @@ def start_weed_once(setup: SeaweedSetup, ports: WeedPorts, log: Path) -> Service
         service.kill()
         text = log.read_bytes()[offset:].decode(errors="replace")
         raise WeedError(f"SeaweedFS did not start: {startup_failure(text) if text else exc}") from None
+    except BaseException:  # interrupted while it comes up (Ctrl-C, SIGTERM): leave nothing running
+        service.kill()
+        raise
     return service
 
 
