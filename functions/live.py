@@ -64,7 +64,8 @@ def hub() -> ChangeHub:
 def install(app: Flask) -> None:
     """One change hub per process; it connects (and starts listening) on first use, after any fork."""
     svc = app.extensions["jobs"]
-    app.extensions["status_hub"] = ChangeHub(lambda: svc.clients.redis)
+    finished = svc.lifecycle.store.finished  # fed the results that finished changes carry
+    app.extensions["status_hub"] = ChangeHub(lambda: svc.clients.redis, finished.keep_announced)
     app.register_blueprint(bp)
 
 

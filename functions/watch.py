@@ -53,8 +53,9 @@ class _Snapshot:
 class ChangeHub:
     """The process's listener on the status channel, started on first use (after any fork)."""
 
-    def __init__(self, connect: Callable[[], Redis]) -> None:
+    def __init__(self, connect: Callable[[], Redis], heard: Callable[[bytes], None] = lambda _: None) -> None:
         self._connect = connect
+        self._heard = heard  # sees each announcement before its watchers wake
         self._watchers: dict[str, set[Watcher]] = defaultdict(set)
         self._generations: dict[str, int] = defaultdict(int)
         self._snapshots: dict[tuple[str, str], _Snapshot] = {}
@@ -158,6 +159,7 @@ class ChangeHub:
                     self.ready.set()  # only now are notices delivered to us
                     self._wake_all()
                 elif message["type"] == "pmessage":
+                    self._heard(message["data"])
                     self.dispatch(message["channel"].decode())
         finally:
             pubsub.close()

@@ -9,6 +9,7 @@ Nothing else writes a job's status.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,9 @@ FINISHED, FAILED = JobStatus.FINISHED, JobStatus.FAILED
 RUNNABLE = (AWAITING, QUEUED, STARTED)
 # What a finished job's record keeps besides its status (the bucket's result document holds the rest).
 KEPT_WHEN_FINISHED = ("owner", "batches", "batch_id", "filename")
+# Watchers of a finished job get its result with the change (see core.lifecycle.finished); a bigger
+# one (a long PDF's page counts) is read from the bucket instead.
+MAX_ANNOUNCED_CHARS = 64 * 1024
 
 __all__ = ["Change", "Intake", "JobRecord", "Lifecycle", "MultipartUpload", "RUNNABLE", "now_iso"]
 
@@ -55,6 +59,12 @@ class MultipartUpload:
     part_count: int
     expires_at: str
     size_limit: int
+
+
+def announced_result(doc: dict[str, Any]) -> str:
+    """The result document as the finished change announces it ('' when too big to send along)."""
+    text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+    return text if len(text) <= MAX_ANNOUNCED_CHARS else ""
 
 
 class Lifecycle:
@@ -152,9 +162,10 @@ class Lifecycle:
         Redis then keeps a small record (the bucket's result document holds the rest).
         """
         finished_at = now_iso()
-        self.hooks.store_result(record, analysis, finished_at)
+        stored = self.hooks.store_result(record, analysis, finished_at)
         words = analysis.get("words", 0)
         fields: dict[str, Any] = {"words": words, **{f"+{name}": "" for name in KEPT_WHEN_FINISHED}}
+        fields["=result"] = announced_result(stored)
         if record.batches and not job_id_from_upload_key(record.source.key):
             fields["key"] = record.source.key  # for the batch's manifest (an upload's key is derived)
         step = Step(

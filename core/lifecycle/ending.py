@@ -38,9 +38,11 @@ class Hooks:
             meta["owner"] = record.owner
         return self.tasks.process(record.job_id, record.source.dump(), meta, record.attempts)
 
-    def store_result(self, record: JobRecord, analysis: dict[str, Any], finished_at: str) -> None:
+    def store_result(self, record: JobRecord, analysis: dict[str, Any], finished_at: str) -> dict[str, Any]:
+        """Write the result document to the bucket; returns it."""
         doc = build_result(record, analysis, finished_at)
         bucket.put_json(self.s3, self.settings.s3_bucket, layout.result_key(record.job_id), doc)
+        return doc
 
     def drop_result(self, job_id: str) -> None:
         bucket.delete(self.s3, self.settings.s3_bucket, layout.result_key(job_id))

@@ -64,8 +64,11 @@ local function count_outcome(status, code, file_type, bucket, seconds)
   end
 end
 
-local function announce_job(job_id, status, rev)
-  redis.call('PUBLISH', '%(job_channel)s' .. job_id, cjson.encode({job_id=job_id, status=status, rev=rev}))
+-- `result` (JSON, or '' for none) rides along verbatim, so watchers need not read it from the bucket.
+local function announce_job(job_id, status, rev, result)
+  local message = cjson.encode({job_id=job_id, status=status, rev=rev})
+  if result and result ~= '' then message = string.sub(message, 1, -2) .. ',"result":' .. result .. '}' end
+  redis.call('PUBLISH', '%(job_channel)s' .. job_id, message)
 end
 """
 
@@ -90,7 +93,7 @@ return {'created'}
 # 12 codes a retry allows, 13 words to add to the batches, 14 '1' to write the record anew with only
 # the fields given and those named '+' (the small record an ended job keeps), 15 '1' to return the
 # record, 16 the step's token, 17.. field pairs: a name starting with '-' is deleted, with '+' kept
-# when written anew.
+# when written anew; '=result' is not stored but sent with the change's announcement.
 # Returns {'missing'}, {'refused', status, record} or {'applied', status before, record or {}, completed}.
 # A step sent again with the same token (its reply was lost when a connection dropped, and the client
 # retried) gets the first answer again, so the ending hook still runs once.
@@ -124,11 +127,12 @@ local after = ARGV[4]
 if ARGV[6] == '1' then attempts = tonumber(attempts) + 1 end
 local rev = tonumber(cur[6] or '0') + 1
 local set = {'status', after, 'updated_at', ARGV[2], 'rev', rev, 'attempts', attempts}
-local drop, keep = {}, {}
+local drop, keep, announced = {}, {}, ''
 for i = 17, #ARGV, 2 do
   local name, lead = ARGV[i], string.sub(ARGV[i], 1, 1)
   if lead == '-' then table.insert(drop, string.sub(name, 2))
   elseif lead == '+' then table.insert(keep, string.sub(name, 2))
+  elseif name == '=result' then announced = ARGV[i + 1]
   else table.insert(set, name); table.insert(set, ARGV[i + 1]) end
 end
 if ARGV[14] == '1' then
@@ -145,6 +149,9 @@ elseif #drop > 0 then
 end
 redis.call('HSET', key, unpack(set))
 redis.call('EXPIRE', key, tonumber(ARGV[3]))
+-- The job's announcement (with its result) goes out before its batches': a batch's watchers then
+-- find the result already kept (core.lifecycle.finished).
+announce_job(ARGV[1], after, rev, announced)
 local completed = {}
 if after ~= before and cur[4] then
   completed = recount(cur[4], before, after, tonumber(ARGV[13]), ARGV[2])
@@ -154,7 +161,6 @@ if ENDED[after] and not ENDED[before] then
   count_outcome(after, ARGV[8], cur[5], ARGV[9], ARGV[10])
 end
 redis.call('HSET', key, 'step', ARGV[16] .. ' ' .. before .. ' ' .. table.concat(completed, ' '))
-announce_job(ARGV[1], after, rev)
 local record = {}
 if ARGV[15] == '1' then record = redis.call('HGETALL', key) end
 return {'applied', before, record, completed}

@@ -15,6 +15,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core import bucket, layout, stats
 from core.lifecycle import record as rec
+from core.lifecycle.finished import FinishedRecords
 from core.lifecycle.record import JobRecord
 from core.lifecycle.scripts import CREATE_SCRIPT, NOTE_SCRIPT, TRANSITION_SCRIPT
 from core.models import JobStatus
@@ -65,6 +66,7 @@ class RecordStore:
         self._create = redis.register_script(CREATE_SCRIPT)
         self._transition = redis.register_script(TRANSITION_SCRIPT)
         self._note = redis.register_script(NOTE_SCRIPT)
+        self.finished = FinishedRecords()
 
     def create(
         self, intake: Intake, status: str, error: dict | None = None, attempts: int | None = None
@@ -149,15 +151,18 @@ class RecordStore:
         return rec.decode(job_id, fields)
 
     def _from_bucket(self, job_id: str, fields: dict[str, str]) -> JobRecord | None:
-        """A finished job's record, whose details Redis shed: its result document has them."""
-        stored = bucket.read(self.s3, self.bucket, layout.result_key(job_id))
-        if stored is None:
+        """A finished job's record, whose details Redis shed: its result document has them (read once)."""
+        found = self.finished.get(job_id, fields.get("updated_at", ""), lambda: self._read_result(job_id))
+        if found is None:
             return None
-        found = record_from_result(json.loads(stored))
         internal = {"rev": int(fields.get("rev", 0)), "batches": tuple(fields.get("batches", "").split())}
         internal |= {"callback_error": fields.get("callback_error")}
         internal |= {"updated_at": fields.get("updated_at", found.updated_at)}
         return found.model_copy(update=internal)
+
+    def _read_result(self, job_id: str) -> JobRecord | None:
+        stored = bucket.read(self.s3, self.bucket, layout.result_key(job_id))
+        return record_from_result(json.loads(stored)) if stored is not None else None
 
 
 def _flatten(fields: dict[str, Any]) -> list[str]:

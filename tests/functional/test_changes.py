@@ -39,3 +39,29 @@ def test_every_transition_of_a_job_and_its_batch_is_published(svc, rt):
     assert [m["rev"] for m in batch_changes] == [1, 2, 3]
     assert int(svc.clients.redis.hget(layout.job_key(job_id), "rev")) == 3
     pubsub.close()
+
+
+def test_a_finish_is_announced_with_its_result_before_its_batch_changes(svc, rt):
+    pubsub = svc.clients.redis.pubsub()
+    pubsub.psubscribe(layout.job_channel("*"), layout.batch_channel("*"))
+    messages(pubsub, 2, timeout=1)
+    batch_id = new_batch_id()
+    svc.batches.create(batch_id, BatchStatus.LISTING, origin="upload")
+    job_id = queued_job(svc, batch_id=batch_id)
+    svc.batches.join(batch_id, [job_id], seal=True)
+    pipeline.process(rt, *task_args(svc, job_id))
+    got = messages(pubsub, 6)
+    channels = [channel for channel, _ in got]
+    finished = next(body for channel, body in got if body.get("status") == "finished")
+    # Its batch's watchers can then find the result kept (core.lifecycle.finished), not in the bucket.
+    assert channels.index(layout.job_channel(job_id)) < channels.index(layout.batch_channel(batch_id))
+    assert channels[-2:] == [layout.job_channel(job_id), layout.batch_channel(batch_id)]
+    stored = json.loads(
+        svc.clients.s3.get_object(Bucket=svc.settings.s3_bucket, Key=layout.result_key(job_id))["Body"].read()
+    )
+    assert finished["result"] == stored
+    store = svc.lifecycle.store
+    store.finished.keep_announced(json.dumps(finished).encode())
+    store.s3 = None  # the record now needs no read of the bucket
+    assert svc.lifecycle.get(job_id).result.words == stored["words"]
+    pubsub.close()
