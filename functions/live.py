@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request, stream_with_context, url_for
+from flask import Blueprint, Flask, Response, current_app, request, stream_with_context, url_for
 
 from core import ids, layout
 from core.models import ENDED, BatchStatus
@@ -40,6 +40,11 @@ class Loaded:
     @cached_property
     def data(self) -> str:
         return http.event_data(self.doc)
+
+    @cached_property
+    def body(self) -> bytes:
+        """The document as `GET` answers it (jsonify's bytes), serialized once for every long poll."""
+        return current_app.json.response(self.doc).get_data()
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,8 @@ def respond(watched: Watched) -> Response:
     doc, etag = loaded.doc, loaded.etag
     # After a wait that saw no change the contract answers with the unchanged document, not a 304.
     unchanged = seconds is None and http.matches(if_none_match, etag)
-    response = Response(status=304) if unchanged else jsonify(doc)
+    mimetype = current_app.json.mimetype  # type: ignore[attr-defined]
+    response = Response(status=304) if unchanged else Response(loaded.body, mimetype=mimetype)
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "no-cache"
     if not watched.ended(doc):
