@@ -23,10 +23,11 @@ LIVE_ENV = {
 
 
 def gevent_argv(port: int, workers: int = 1) -> list[str]:
-    """The functions under gunicorn's gevent worker: one greenlet per request, thousands of streams."""
+    """The functions as compose and the image run them (infra/gunicorn_conf.py, gevent, 2,000
+    connections a worker), with `workers` processes and a shorter graceful stop."""
     return python_argv(
-        "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--worker-class", "gevent",
-        "--worker-connections", "2000", "--workers", str(workers), "--timeout", "60",
+        "-m", "gunicorn", "--config", "python:infra.gunicorn_conf", "--worker-class", "gevent",
+        "--worker-connections", "2000", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
         "--graceful-timeout", "5", "functions.app:create_app()",
     )  # fmt: skip
 
@@ -41,14 +42,14 @@ def start_functions(stack: Stack, argv: list[str]) -> None:
     wait_until(lambda: requests.get(health, timeout=1).ok, 30, "functions", stack.functions.proc)
 
 
-def start_live_stack(base_dir: Path, workers: int = 1, **env: str) -> Stack:
+def start_live_stack(base_dir: Path, workers: int = 1, functions_workers: int = 1, **env: str) -> Stack:
     """Redis, the S3 server, the functions under gunicorn+gevent, `workers` workers and the reconciler."""
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3_", "REDIS_"))}
     stack = Stack(base_dir, {**base_env, **LIVE_ENV, **env})
     try:
         stack.start_redis()
         stack.start_s3()
-        start_functions(stack, gevent_argv(stack.http_port))
+        start_functions(stack, gevent_argv(stack.http_port, functions_workers))
         for _ in range(workers):
             stack.start_worker()
         stack.start_reconciler()
