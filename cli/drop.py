@@ -13,8 +13,8 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from cli.api import Api
 from cli.args import API_ERROR, FAILED, OK
-from cli.commands import watch_batch
 from cli.files import UNSUPPORTED, content_type, drop_keys, label, supported
+from cli.live import watch_live
 from cli.progress import Progress
 
 NO_CREDENTIALS = (
@@ -60,7 +60,8 @@ def upload_folder(
 
 
 def run(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO, s3: Any = None) -> int:
-    """The drop command; with --batch, POST /batches for the prefix and watch it until done."""
+    """The drop command; with --batch, POST /batches for the prefix and follow it until done (its
+    event stream, else polling)."""
     folder = Path(args.dir)
     if not folder.is_dir():
         print(f"filejobs: {folder} is not a folder", file=err)
@@ -79,4 +80,4 @@ def run(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO, s3: Any = 
         return OK
     batch = api.post("/batches", {"prefix": args.prefix})
     print(f"batch {batch['batch_id']}", file=out, flush=True)
-    return watch_batch(api, batch["batch_id"], args.poll, args.timeout, out, err, prefix=args.prefix)
+    return watch_live(api, batch["batch_id"], args.poll, args.timeout, out, err, prefix=args.prefix)

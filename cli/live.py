@@ -39,16 +39,20 @@ class LiveLine:
             self.stream.flush()
 
 
-def watch_live(api: Api, batch_id: str, poll: float, timeout: float, out: TextIO, err: TextIO) -> int:
-    """Follow the batch over its stream until done; FAILED if a job failed. Polls if there is no stream."""
+def watch_live(
+    api: Api, batch_id: str, poll: float, timeout: float, out: TextIO, err: TextIO, prefix: str = ""
+) -> int:
+    """Follow the batch over its stream until done; FAILED if a job failed (named without `prefix`).
+    Polls if there is no stream."""
     line, batch = LiveLine(out), {"counts": {}}
     try:
-        for batch in documents(api, "batch", batch_id, timeout):
+        # The counts are all the line shows: a page of one job keeps each event small.
+        for batch in documents(api, "batch", batch_id, timeout, query="?limit=1"):
             line.show(batch_line(batch))
             if ended("batch", batch):
                 break
     except NoStream:
-        return watch_batch(api, batch_id, poll, timeout, out, err)
+        return watch_batch(api, batch_id, poll, timeout, out, err, prefix=prefix)
     except TimeoutError:
         print(f"filejobs: gave up watching after {timeout:g} s", file=err)
         return FAILED
@@ -57,7 +61,7 @@ def watch_live(api: Api, batch_id: str, poll: float, timeout: float, out: TextIO
     if not batch["counts"].get("failed"):
         return OK
     failed = [job for job in batch_jobs(api, batch_id) if job["status"] == "failed"]
-    print(failed_line(failed, ""), file=out, flush=True)
+    print(failed_line(failed, prefix), file=out, flush=True)
     return FAILED
 
 

@@ -14,6 +14,7 @@ from cli import sse
 from cli.api import Api, ApiFailure, failure_of
 
 ENDED = {"job": ("finished", "failed"), "batch": ("done",)}
+COLLECTION = {"job": "jobs", "batch": "batches"}
 # The server sends a comment every 15 s: a read that waits longer than this means the line is dead.
 READ_TIMEOUT = 45.0
 RECONNECTS = 5
@@ -54,13 +55,14 @@ def arrivals(reply: requests.Response) -> Iterator[bytes]:
 
 
 def documents(
-    api: Api, kind: str, ident: str, timeout: float, clock: Callable[[], float] = time.monotonic
-) -> Iterator[dict[str, Any]]:
-    """Each state of the job or batch as the stream sends it, until it ends.
+    api: Api, kind: str, ident: str, timeout: float, clock: Callable[[], float] = time.monotonic,
+    query: str = "",
+) -> Iterator[dict[str, Any]]:  # fmt: skip
+    """Each state of the job or batch as the stream sends it, until it ends (`query`: e.g. a page).
 
     NoStream if the deployment has no stream; TimeoutError once `timeout` seconds have passed.
     """
-    path = f"/{kind}s/{ident}/events"
+    path = f"/{COLLECTION[kind]}/{ident}/events{query}"
     deadline, last_id, drops = clock() + timeout, None, 0
     while True:
         left = deadline - clock()

@@ -5,12 +5,16 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import requests
 
 from infra.stack import Stack
 from tests.client import Api
+from tests.httpspy import RequestLog
+from tests.integration.test_cli import run_cli
 from tests.livestack import Event, read_events, start_live_stack
 
 
@@ -219,3 +223,38 @@ def test_many_streams_of_one_batch_are_served_at_once(api, stack):
         replies.append(b"".join(chunks))
     assert all(reply.startswith(b"HTTP/1.1 200") for reply in replies)
     assert all(b'"status": "done"' in reply for reply in replies)
+
+
+def drop_batch(stack: Stack, spy: RequestLog, folder: Path, prefix: str) -> tuple[str, str]:
+    """`filejobs drop --batch` of three files through `spy`; the batch id and the last line printed."""
+    for n in range(3):
+        (folder / f"f{n}.txt").write_text("word " * (n + 1))
+    api = SimpleNamespace(base_url=f"http://127.0.0.1:{spy.port}")
+    done = run_cli(api, "drop", str(folder), "--s3-endpoint", stack.env["S3_ENDPOINT_URL"],
+                   "--prefix", prefix, "--batch", "--timeout", "120", "--poll", "0.2")  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    batch_id = next(line.split()[1] for line in done.stdout.splitlines() if line.startswith("batch "))
+    return batch_id, done.stdout.splitlines()[-1]
+
+
+def test_drop_batch_follows_the_batch_stream(stack, tmp_path):
+    spy = RequestLog(stack.http_port).up()
+    try:
+        batch_id, last = drop_batch(stack, spy, tmp_path, "incoming/live-drop/")
+    finally:
+        spy.down()
+    assert last.endswith(" done: 3/3 ended (finished 3, failed 0, started 0, queued 0)")
+    assert f"GET /batches/{batch_id}/events?limit=1" in spy.requests
+    polls = [r for r in spy.requests if r.startswith(f"GET /batches/{batch_id}?")]
+    assert polls == [], "polled although the stream was there"
+
+
+def test_drop_batch_polls_where_there_is_no_stream(stack, tmp_path):
+    spy = RequestLog(stack.http_port, refuse=r"/events").up()
+    try:
+        batch_id, last = drop_batch(stack, spy, tmp_path, "incoming/live-drop-polled/")
+    finally:
+        spy.down()
+    assert last.endswith(" done: 3/3 ended (finished 3, failed 0, started 0, queued 0)")
+    assert f"GET /batches/{batch_id}/events?limit=1" in spy.requests
+    assert f"GET /batches/{batch_id}?limit=1" in spy.requests
