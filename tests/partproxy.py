@@ -23,7 +23,9 @@ class PartProxy(FaultProxy):
         self._tamper: set[int] = set()
         self.tampered: list[int] = []
         self.part_puts: Counter[int] = Counter()  # PUTs of each part that reached the bucket's side
-        self.part_stored: Counter[int] = Counter()  # 200 answers to them
+        # 200 answers to them. Not every part the bucket holds: a cut or a reload can lose the answer
+        # to a part the bucket had already stored (and a resumed upload rightly does not send it again).
+        self.part_stored: Counter[int] = Counter()
         self.part_answers: dict[int, list[int]] = {}  # every answer's status, by part
         self._asked: dict[int, int] = {}  # connection -> the part its last PUT named
         self.most_in_flight = 0  # the most part PUTs open at once
@@ -55,10 +57,10 @@ class PartProxy(FaultProxy):
                 if upload:
                     self._note_request(conn, data)
                     data, armed = self._maybe_tamper(data, armed)
-                else:
-                    self._note_answer(conn, data)
                     if self.rate:
                         time.sleep(len(data) / self.rate)
+                else:
+                    self._note_answer(conn, data)
                 dst.sendall(data)
         except OSError:
             pass

@@ -325,9 +325,16 @@ function uploadFailure(err, phase) {
 }
 
 function failUpload(row, err, phase) {
-  const cancelled = row.cancelRequested || err?.name === "AbortError" || err?.kind === "aborted";
+  const aborted = err?.name === "AbortError" || err?.kind === "aborted";
   if (!rows.includes(row)) return;
-  if (cancelled) {
+  if (aborted && !row.cancelRequested && row.jobId) {
+    // Nobody pressed Cancel: the browser stopped the requests because the page is being reloaded or
+    // closed. The row keeps its job (what is stored now is what the reloaded page lists), so the
+    // reloaded page shows it interrupted and sends the rest when the file is given again.
+    setState(row, "interrupted", { cancel: null, resumable: isResumable(row.jobId) });
+    return;
+  }
+  if (row.cancelRequested || aborted) {
     setState(row, "cancelled", { cancel: null, jobId: null });
     return;
   }

@@ -8,7 +8,6 @@ import os
 import re
 import signal
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,8 @@ MiB = 1024 * 1024
 PART_BYTES = 8 * MiB  # the server's smallest part: files here are cut in parts of this size
 PARTS_IN_FLIGHT = 4  # web/multipart.js
 LINE = b"lorem ipsum dolor sit amet\n"
-# Per connection: 4 parts in flight make ~10 MB/s, so a 64 MiB file takes ~6 s: time to cut it.
+# Per connection (the proxy slows what goes to the bucket): 4 parts in flight make ~10 MB/s, so a
+# 64 MiB file takes ~7 s: time to cut it and to reload in the middle.
 RATE = 2.5 * 1024 * 1024
 JOB_TIMEOUT_MS = 90_000
 NETWORK_FAULTS = ("ERR_CONNECTION", "ERR_EMPTY_RESPONSE", "ERR_FAILED", "ERR_NETWORK_CHANGED")
@@ -221,10 +221,11 @@ def upload_interrupted(
         expect(item.locator(".error-text")).to_contain_text("Add the same file again")
         watch_progress(page)
         page.set_input_files("#picker", str(path))
-    until(lambda: proxy.stored() >= count, 600, "every part in the bucket", page, memory)
-    expect(row(page, path.name)).not_to_have_attribute("data-state", "uploading", timeout=60_000)
+    # The page says when every part is in: the proxy may never see the answer to the part a reload cut.
+    item = row(page, path.name)
+    until(lambda: item.get_attribute("data-state") != "uploading", 120, "the upload's end", page, memory)
     assert_progress_never_went_back(page)
-    assert proxy.part_stored == Counter(dict.fromkeys(range(1, count + 1), 1)), "a part was stored twice"
+    assert max(proxy.part_stored.values()) == 1, f"a part was stored twice: {proxy.part_stored}"
     page.problems.console[:] = [t for t in page.problems.console if not any(f in t for f in NETWORK_FAULTS)]
     return Interrupted(
         parts=count,
@@ -236,8 +237,6 @@ def upload_interrupted(
     )
 
 
-# Hangs in about one run of three (cause not found yet): opt-in until it is understood.
-@pytest.mark.skipif(not os.environ.get("FILEJOBS_CUT_UPLOAD"), reason="FILEJOBS_CUT_UPLOAD=1: flaky")
 def test_a_cut_and_a_reload_resend_only_the_parts_in_flight(parts_page, parts_stack, proxy, tmp_path):
     path, words = big_file(tmp_path, 64 * MiB)
     cost = upload_interrupted(parts_page, parts_stack, proxy, path, cuts=(0.3,), reload_at=0.5)
@@ -267,6 +266,23 @@ def test_a_2_gib_file_with_three_cuts_and_a_reload(parts_page, parts_stack, prox
     job = requests.get(f"{parts_stack.base_url}/jobs/{item.get_attribute('data-job-id')}", timeout=10).json()
     assert job["source"]["size"] == path.stat().st_size
     assert stored_sha256(parts_stack, job) == sha256_of(path)
+
+
+def test_requests_the_browser_stops_leave_the_upload_listed(parts_page, parts_stack, proxy, tmp_path):
+    """A reload stops the page's requests before the page goes: that is not Cancel. (Taken for one,
+    the job left the stored list, and the reloaded page showed nothing to resume.)"""
+    page = parts_page
+    path, words = big_file(tmp_path, 20 * MiB, "stopped.txt")
+    page.set_input_files("#picker", str(path))
+    item = row(page, path.name)
+    until(lambda: proxy.stored() >= 1, 60, "a part in the bucket", page)
+    job_id = item.get_attribute("data-job-id")
+    page.evaluate("window.stop()")  # what a navigation does to the requests in flight
+    expect(item).to_have_attribute("data-state", "interrupted")
+    assert job_id in page.evaluate("localStorage.getItem('filejobs.jobs.v1')")
+    page.set_input_files("#picker", str(path))
+    job = finished_job(parts_stack, page, path.name)
+    assert (job["job_id"], job["result"]["words"]) == (job_id, words)
 
 
 def sha256_of(path: Path) -> str:
