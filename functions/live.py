@@ -69,8 +69,11 @@ def hub() -> ChangeHub:
 def install(app: Flask) -> None:
     """One change hub per process; it connects (and starts listening) on first use, after any fork."""
     svc = app.extensions["jobs"]
-    finished = svc.lifecycle.store.finished  # fed the results that finished changes carry
-    app.extensions["status_hub"] = ChangeHub(lambda: svc.clients.redis, finished.keep_announced)
+
+    def heard(message: bytes) -> None:  # the finished records are fed the results the changes carry
+        svc.lifecycle.store.finished.keep_announced(message)
+
+    app.extensions["status_hub"] = ChangeHub(lambda: svc.clients.redis, heard)
     app.register_blueprint(bp)
 
 
