@@ -23,6 +23,8 @@ from core.results import record_from_result
 log = logging.getLogger(__name__)
 
 MAX_RECORDS = 4096
+# Bounded by their documents' size too: a long PDF's page counts make a result of tens of KB.
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 # A read can see a job finished a moment before this process hears the announcement: a finish this
 # young is waited for (briefly) rather than read from the bucket.
 RECENT_SECONDS = 2.0
@@ -32,15 +34,19 @@ WAIT_SECONDS = 0.25
 class FinishedRecords:
     """A bounded, thread-safe LRU of finished records, keyed by job and finish time."""
 
-    def __init__(self, max_records: int = MAX_RECORDS) -> None:
-        self.max_records = max_records
-        self._records: OrderedDict[tuple[str, str], JobRecord] = OrderedDict()
+    def __init__(self, max_records: int = MAX_RECORDS, max_bytes: int = MAX_DOCUMENT_BYTES) -> None:
+        self.max_records, self.max_bytes = max_records, max_bytes
+        self._records: OrderedDict[tuple[str, str], tuple[JobRecord, int]] = OrderedDict()
+        self._bytes = 0  # the kept records' result documents, as JSON
         self._heard: OrderedDict[str, None] = OrderedDict()  # jobs whose finish was announced here
         self._changed = threading.Condition()
         self.fed = False  # a change hub passes this process's announcements on
 
-    def get(self, job_id: str, finished_at: str, read: Callable[[], JobRecord | None]) -> JobRecord | None:
-        """The record of `job_id` as it finished at `finished_at`: kept, announced, else `read()`.
+    def get(
+        self, job_id: str, finished_at: str, read: Callable[[], tuple[JobRecord, int] | None]
+    ) -> JobRecord | None:
+        """The record of `job_id` as it finished at `finished_at`: kept, announced, else `read()` (the
+        record rebuilt from the bucket and its document's size).
 
         The finish time is part of the key: a job run again (its record lost and rebuilt) writes a
         new result, and its Redis record then names a new time.
@@ -49,15 +55,16 @@ class FinishedRecords:
         with self._changed:
             if self._expects(job_id, finished_at):
                 self._changed.wait_for(lambda: key in self._records or job_id in self._heard, WAIT_SECONDS)
-            found = self._records.get(key)
-            if found is not None:
+            kept = self._records.get(key)
+            if kept is not None:
                 self._records.move_to_end(key)
-                return found
+                return kept[0]
         found = read()
-        if found is not None:
-            with self._changed:
-                self._keep(key, found)
-        return found
+        if found is None:
+            return None
+        with self._changed:
+            self._keep(key, *found)
+        return found[0]
 
     def _expects(self, job_id: str, finished_at: str) -> bool:
         """Whether this finish's announcement may still be on its way here (call with the lock held)."""
@@ -69,11 +76,14 @@ class FinishedRecords:
             return False
         return age.total_seconds() < RECENT_SECONDS
 
-    def _keep(self, key: tuple[str, str], record: JobRecord) -> None:
-        self._records[key] = record
-        self._records.move_to_end(key)
-        while len(self._records) > self.max_records:
-            self._records.popitem(last=False)
+    def _keep(self, key: tuple[str, str], record: JobRecord, size: int) -> None:
+        if size > self.max_bytes:
+            return
+        if key in self._records:
+            self._bytes -= self._records.pop(key)[1]
+        self._records[key], self._bytes = (record, size), self._bytes + size
+        while len(self._records) > self.max_records or self._bytes > self.max_bytes:
+            self._bytes -= self._records.popitem(last=False)[1][1]
 
     def keep_announced(self, message: bytes) -> None:
         """Take in one announcement of a change: a finished job's carries its result document."""
@@ -91,7 +101,7 @@ class FinishedRecords:
             return
         with self._changed:
             if record is not None:
-                self._keep((job_id, doc["finished_at"]), record)
+                self._keep((job_id, doc["finished_at"]), record, len(message))
             self._heard[job_id] = None
             while len(self._heard) > self.max_records:
                 self._heard.popitem(last=False)

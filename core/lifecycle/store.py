@@ -160,9 +160,9 @@ class RecordStore:
         internal |= {"updated_at": fields.get("updated_at", found.updated_at)}
         return found.model_copy(update=internal)
 
-    def _read_result(self, job_id: str) -> JobRecord | None:
+    def _read_result(self, job_id: str) -> tuple[JobRecord, int] | None:
         stored = bucket.read(self.s3, self.bucket, layout.result_key(job_id))
-        return record_from_result(json.loads(stored)) if stored is not None else None
+        return (record_from_result(json.loads(stored)), len(stored)) if stored is not None else None
 
 
 def _flatten(fields: dict[str, Any]) -> list[str]:

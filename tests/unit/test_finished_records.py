@@ -37,9 +37,9 @@ class Reads:
     def __init__(self, doc: dict[str, Any] | None) -> None:
         self.doc, self.calls = doc, 0
 
-    def __call__(self) -> JobRecord | None:
+    def __call__(self) -> tuple[JobRecord, int] | None:
         self.calls += 1
-        return results.record_from_result(self.doc) if self.doc else None
+        return (results.record_from_result(self.doc), len(json.dumps(self.doc))) if self.doc else None
 
 
 def test_a_finish_read_once_is_kept():
@@ -98,11 +98,19 @@ def test_nothing_is_waited_for_without_a_hub_or_for_an_old_finish():
         assert read.calls == 1 and time.monotonic() - began < WAIT_SECONDS
 
 
-def test_the_records_kept_are_bounded():
+def test_the_records_kept_are_bounded_in_number_and_in_bytes():
     kept = FinishedRecords(max_records=2)
     for n in range(3):
         kept.keep_announced(announcement(result_doc(f"j{n}"), f"j{n}"))
     assert len(kept) == 2
+    size = len(announcement(result_doc("j0"), "j0"))
+    kept = FinishedRecords(max_bytes=int(size * 2.5))
+    for n in range(4):
+        kept.keep_announced(announcement(result_doc(f"j{n}"), f"j{n}"))
+    assert len(kept) == 2
+    huge = FinishedRecords(max_bytes=size // 2)
+    huge.keep_announced(announcement(result_doc()))
+    assert len(huge) == 0
 
 
 def test_announcements_it_cannot_read_are_ignored():
