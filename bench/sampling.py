@@ -76,8 +76,9 @@ def read_samples(path: Path) -> Counter:
 
 
 def spy(pid: int, out: Path, rate: int) -> subprocess.Popen:
-    argv = [str(PY_SPY), "record", "--pid", str(pid), "--subprocesses", "--format", "raw", "--rate", str(rate),
-            "--nonblocking", "--gil", "--output", str(out)]  # fmt: skip
+    # --gil: only samples holding the GIL, i.e. running Python (a thread blocked in I/O releases it).
+    argv = [str(PY_SPY), "record", "--pid", str(pid), "--subprocesses", "--format", "raw",
+            "--rate", str(rate), "--nonblocking", "--gil", "--output", str(out)]  # fmt: skip
     return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -99,9 +100,8 @@ def main(argv: list[str]) -> int:
         wait_idle(system.roots())
         roots = {"functions (gunicorn)": [system.app.proc.pid]}  # type: ignore[union-attr]
         roots["workers"] = [w.proc.pid for w in system.workers]  # type: ignore[union-attr]
-        spies = {
-            (side, pid): spy(pid, work / f"{pid}.txt", args.rate) for side, pids in roots.items() for pid in pids
-        }
+        pairs = [(side, pid) for side, pids in roots.items() for pid in pids]
+        spies = {(side, pid): spy(pid, work / f"{pid}.txt", args.rate) for side, pid in pairs}
         time.sleep(1.0)  # py-spy attached
         cpu0 = {side: tree_cpu(pids) for side, pids in roots.items()}
         before = system.ended_count()

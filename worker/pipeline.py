@@ -91,6 +91,7 @@ def process_part(
     record = svc.lifecycle.get(job_id)
     if record is None or record.status != JobStatus.STARTED or record.attempts != attempt:
         return "skipped"
+    logs.event(log, "part_started", job_id=job_id, part=f"{job_id}-p{pages[0]}", attempt=attempt)
     began = time.monotonic()
     try:
         with fetched(svc.clients.s3, source, size_limit(rt, record)) as (path, sha256):

@@ -7,17 +7,16 @@ from typing import Any
 
 from rq import Queue, SimpleWorker
 from rq.exceptions import DeserializationError
-from rq.job import Job
+from rq.job import Job, _job_stack
 from rq.utils import now
 
 from core.tasks import FILE_TASKS
 from worker import pipeline
+from worker.bookkeeping import LeanBookkeeping
 from worker.runtime import Runtime
 
 # Between jobs the worker refreshes its registration at most this often.
 IDLE_HEARTBEAT_SECONDS = 5
-
-
 class RuntimeJob(Job):
     """An RQ job run with the worker's Runtime as its task's first argument."""
 
@@ -25,6 +24,15 @@ class RuntimeJob(Job):
 
     def _execute(self) -> Any:
         return self.func(self.runtime, *self.args, **self.kwargs)
+
+    def perform(self) -> Any:
+        """Job.perform without its PERSIST: JobWorker sends it in the transaction that starts the job."""
+        _job_stack.push(self)
+        try:
+            self._result = self._execute()
+        finally:
+            assert self is _job_stack.pop()
+        return self._result
 
 
 def runtime_job_class(runtime: Runtime) -> type[RuntimeJob]:
@@ -41,7 +49,7 @@ class MaintainedQueue(Queue):
         return bool(self.connection.set(self.registry_cleaning_key, 1, nx=True, ex=self.lock_seconds))
 
 
-class JobWorker(SimpleWorker):
+class JobWorker(LeanBookkeeping, SimpleWorker):
     """RQ's non-forking worker, with heartbeats while a job runs.
 
     No fork per job: clients and connection pools stay warm. Files are parsed in the child of
@@ -91,21 +99,6 @@ class JobWorker(SimpleWorker):
                 self.maintain_heartbeats(job)
             except Exception:  # noqa: BLE001 - Redis away: the job's own calls will fail and retry
                 self.log.warning("heartbeat for job %s failed", job.id)
-
-    def handle_job_success(self, job: Job, queue: Queue, started_job_registry) -> None:
-        """A job whose result RQ does not keep (result_ttl=0, the result is in the bucket) and that no
-        job depends on is forgotten in one pipeline: RQ's own path deletes its execution twice and
-        reads it back first (about 12 more commands a job)."""
-        lean = job.get_result_ttl(self.default_result_ttl) == 0 and not job.repeats_left
-        if not lean or self.execution is None or self.connection.exists(job.dependents_key):
-            super().handle_job_success(job, queue, started_job_registry)
-            return
-        with self.connection.pipeline(transaction=False) as pipe:
-            self.increment_successful_job_count(pipeline=pipe)
-            self.increment_total_working_time(job.ended_at - job.started_at, pipe)  # type: ignore[operator]
-            self.cleanup_execution(job, pipeline=pipe)  # the current job, the execution and its registries
-            pipe.delete(job.key, job.dependents_key, job.dependencies_key, job.execution_registry.key)
-            pipe.execute()
 
     def handle_job_failure(self, job: Job, queue, started_job_registry=None, exc_string: str = "") -> None:
         """After RQ has decided; covers the failures RQ reports without the job's failure callback
