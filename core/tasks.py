@@ -7,14 +7,16 @@ JSON, not pickle.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from redis import Redis
 from rq import Queue, Retry
-from rq.exceptions import DuplicateJobError, NoSuchJobError
-from rq.job import Callback, Job
+from rq.exceptions import NoSuchJobError
+from rq.job import Callback, Job, JobStatus
 from rq.serializers import JSONSerializer
+from rq.utils import now
 
 from core import callbacks
 from core.settings import Settings
@@ -34,6 +36,35 @@ FILE_TASKS = (PROCESS, PART)
 IO_MARGIN_SECONDS = 30
 # A job whose URL expired is failed a little later, so an upload that just made it can still start.
 EXPIRY_GRACE_SECONDS = 60
+# RQ's copy of a file task it gave up on (its traceback) stays a day for operators; the job's own record
+# keeps what a retry and GET /jobs/<id> need.
+RQ_FAILURE_TTL_SECONDS = 24 * 3600
+RQ_QUEUES_KEY = "rq:queues"  # rq.Queue.redis_queues_keys
+
+# Lua: put a prepared RQ job (see QueuedTask) on its queue unless RQ holds a job of that id, as RQ's
+# unique enqueue does (and register the queue, as every RQ enqueue does). Shared with the lifecycle's
+# scripts, which queue a job in the same call that creates its record.
+ENQUEUE_FUNCTION = f"""
+local function enqueue_task(job_key, queue_key, job_id, first)
+  if redis.call('EXISTS', job_key) == 1 then return 0 end
+  redis.call('HSET', job_key, unpack(ARGV, first))
+  redis.call('RPUSH', queue_key, job_id)
+  redis.call('SADD', '{RQ_QUEUES_KEY}', queue_key)
+  return 1
+end
+"""
+# KEYS: RQ's job hash, the queue. ARGV: the job id, then the hash's field pairs. Returns 1 (queued), or
+# 0 when RQ holds a job of that id already.
+ENQUEUE_SCRIPT = ENQUEUE_FUNCTION + "return enqueue_task(KEYS[1], KEYS[2], ARGV[1], 2)"
+
+
+@dataclass(frozen=True)
+class QueuedTask:
+    """An RQ job, built as RQ builds it, for a script to put on its queue: RQ's hash and queue entry."""
+
+    job_id: str
+    keys: tuple[str, str]  # RQ's job hash, the queue
+    fields: tuple[Any, ...]  # the hash's field pairs, as RQ's unique enqueue writes them
 
 
 def run_id(job_id: str, attempts: int) -> str:
@@ -57,19 +88,41 @@ class TaskQueue:
         self.settings = settings
         self.queue = queue or make_queue(redis, settings)
         self.callbacks = make_queue(redis, settings, settings.callback_queue)
+        self._enqueue = self.queue.connection.register_script(ENQUEUE_SCRIPT)
 
-    def _file_options(self) -> dict[str, Any]:
+    def _file_options(self, files: int = 1) -> dict[str, Any]:
         retries = self.settings.max_attempts - 1
         return {
-            "job_timeout": self.settings.job_timeout_seconds + IO_MARGIN_SECONDS,
+            "timeout": (self.settings.job_timeout_seconds + IO_MARGIN_SECONDS) * files,
             # The result lives in the bucket: RQ keeps none (no result stream, no finished hash).
             "result_ttl": 0,
-            "failure_ttl": self.settings.record_ttl_seconds,
+            "failure_ttl": RQ_FAILURE_TTL_SECONDS,
             # No interval: a retry needs no scheduler, so a killed scheduler cannot hold jobs back.
             # Storage outages are ridden out inside an attempt by botocore's backoff.
             "retry": Retry(max=retries) if retries else None,
             "on_failure": Callback(ON_FAILURE),
         }
+
+    def prepare(self, task: str, args: tuple[Any, ...], job_id: str, files: int = 1) -> QueuedTask:
+        """A file task as RQ's enqueue would store it (status queued), not yet on the queue."""
+        job = self.queue.create_job(task, args=args, job_id=job_id, **self._file_options(files))
+        job.enqueued_at, job._status = now(), JobStatus.QUEUED
+        fields: list[Any] = []
+        for name, value in job.to_dict().items():
+            if value is not None:
+                fields += [name, value if isinstance(value, bytes | str) else str(value)]
+        return QueuedTask(job_id, (job.key, self.queue.key), tuple(fields))
+
+    def prepare_process(
+        self,
+        job_id: str,
+        source: dict[str, Any],
+        meta: dict[str, Any],
+        attempts: int = 0,
+        task: str = PROCESS,
+    ) -> QueuedTask:
+        """The run after `attempts` attempts of a job, for a script to queue (the lifecycle's create does)."""
+        return self.prepare(task, (job_id, source, meta), run_id(job_id, attempts))
 
     def process(
         self,
@@ -79,13 +132,10 @@ class TaskQueue:
         attempts: int = 0,
         task: str = PROCESS,
     ) -> bool:
-        """Queue the run after `attempts` attempts of a job; False if that run is queued or running."""
-        rq_id, options = run_id(job_id, attempts), self._file_options()
-        try:
-            self.queue.enqueue(task, job_id, source, meta, job_id=rq_id, unique=True, **options)
-        except DuplicateJobError:
-            return False
-        return True
+        """Queue the run after `attempts` attempts of a job, in one round trip; False if that run is
+        queued or running."""
+        queued = self.prepare_process(job_id, source, meta, attempts, task)
+        return bool(self._enqueue(keys=list(queued.keys), args=[queued.job_id, *queued.fields]))
 
     def parts(self, job_id: str, source: dict[str, Any], ranges: list[tuple[int, int]], attempt: int) -> None:
         """Queue a long PDF's page ranges after the first, at the front so they start at once."""
@@ -93,8 +143,8 @@ class TaskQueue:
         with self.queue.connection.pipeline() as pipe:
             for start, stop in ranges:
                 rq_id = run_id(f"{job_id}-p{start}", attempt - 1)  # a retry's parts are its own too
-                self.queue.enqueue(
-                    PART, job_id, source, start, stop, total, attempt,
+                self.queue.enqueue_call(
+                    PART, (job_id, source, start, stop, total, attempt),
                     job_id=rq_id, at_front=True, pipeline=pipe, **self._file_options(),
                 )  # fmt: skip
             pipe.execute()

@@ -109,10 +109,7 @@ class Lifecycle:
             if change.applied:
                 self.hooks.ended(change, code=UNSUPPORTED_TYPE)
             return change
-        change = self.store.create(intake, QUEUED)
-        if change.applied:
-            self.hooks.enqueue(change.record)
-        return change
+        return self.store.create(intake, QUEUED, task=self.hooks.task_for(intake))
 
     def upload_arrived(self, job_id: str, obj: ObjectRef) -> Change:
         """Queue a job waiting for its upload, now that `obj` is there; exactly one caller wins.

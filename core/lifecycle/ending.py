@@ -14,12 +14,21 @@ from core.batches import Batches, write_manifest
 from core.lifecycle.record import JobRecord
 from core.results import build_result
 from core.settings import Settings
-from core.tasks import TaskQueue
+from core.tasks import QueuedTask, TaskQueue
 
 if TYPE_CHECKING:
+    from core.lifecycle import Intake
     from core.lifecycle.store import Change
 
 log = logging.getLogger("core.lifecycle")
+
+
+def task_meta(job: JobRecord | Intake) -> dict[str, Any]:
+    """What a queued task carries besides the job's id and source: enough to rebuild a lost record."""
+    meta = {"filename": job.filename, "file_type": job.file_type, "batch_id": job.batch_id}
+    if job.owner != "default":
+        meta["owner"] = job.owner
+    return meta
 
 
 @dataclass(frozen=True)
@@ -33,10 +42,11 @@ class Hooks:
 
     def enqueue(self, record: JobRecord) -> bool:
         """Put a queued job on the queue with what a worker needs to rebuild it if Redis loses it."""
-        meta = {"filename": record.filename, "file_type": record.file_type, "batch_id": record.batch_id}
-        if record.owner != "default":
-            meta["owner"] = record.owner
-        return self.tasks.process(record.job_id, record.source.dump(), meta, record.attempts)
+        return self.tasks.process(record.job_id, record.source.dump(), task_meta(record), record.attempts)
+
+    def task_for(self, intake: Intake) -> QueuedTask:
+        """The RQ job of a new job, for the script that creates its record to queue it too."""
+        return self.tasks.prepare_process(intake.job_id, intake.source.dump(), task_meta(intake))
 
     def store_result(self, record: JobRecord, analysis: dict[str, Any], finished_at: str) -> dict[str, Any]:
         """Write the result document to the bucket; returns it."""

@@ -8,6 +8,7 @@ replicated one, not on Redis Cluster.
 from __future__ import annotations
 
 from core import layout
+from core.tasks import ENQUEUE_FUNCTION
 
 _PRELUDE = """
 local COUNTED = {queued=true, started=true, finished=true, failed=true}
@@ -72,18 +73,23 @@ local function announce_job(job_id, status, rev, result)
 end
 """
 
-# KEYS: the record. ARGV: job id, now, ttl, status, error code ('' none), then field pairs.
-# Returns {'created'} or {'exists', status, record}.
+# KEYS: the record, then (to queue the job in the same call) RQ's job hash and the queue.
+# ARGV: 1 job id, 2 now, 3 ttl, 4 status, 5 error code ('' none), 6 how many field items follow,
+# 7.. the record's field pairs, then the RQ job's field pairs (core.tasks.QueuedTask).
+# Returns {'created', 1 if queued else 0} or {'exists', status, record}.
 CREATE = """
 local key = KEYS[1]
 local current = redis.call('HGET', key, 'status')
 if current then return {'exists', current, redis.call('HGETALL', key)} end
+local last = 6 + tonumber(ARGV[6])
 redis.call('HSET', key, 'status', ARGV[4], 'created_at', ARGV[2], 'updated_at', ARGV[2], 'rev', 1,
-  unpack(ARGV, 6))
+  unpack(ARGV, 7, last))
 redis.call('EXPIRE', key, tonumber(ARGV[3]))
 if ENDED[ARGV[4]] then count_outcome(ARGV[4], ARGV[5], false, '', 0) end
 announce_job(ARGV[1], ARGV[4], 1)
-return {'created'}
+local queued = 0
+if KEYS[2] then queued = enqueue_task(KEYS[2], KEYS[3], ARGV[1], last + 1) end
+return {'created', queued}
 """
 
 # KEYS: the record, its PDF parts (deleted when a PDF's job ends).
@@ -204,7 +210,7 @@ def _with_prelude(body: str) -> str:
         "stats_failures": layout.STATS_FAILURES,
         "duration_prefix": layout.duration_key(""),
     }
-    return _PRELUDE % names + (body % names if "%(" in body else body)
+    return _PRELUDE % names + ENQUEUE_FUNCTION + (body % names if "%(" in body else body)
 
 
 CREATE_SCRIPT = _with_prelude(CREATE)

@@ -23,6 +23,7 @@ from core.results import record_from_result
 
 if TYPE_CHECKING:
     from core.lifecycle import Intake
+    from core.tasks import QueuedTask
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,14 @@ class RecordStore:
         self.finished = FinishedRecords()
 
     def create(
-        self, intake: Intake, status: str, error: dict | None = None, attempts: int | None = None
+        self,
+        intake: Intake,
+        status: str,
+        error: dict | None = None,
+        attempts: int | None = None,
+        task: QueuedTask | None = None,
     ) -> Change:
+        """A new record, unless the job exists; with `task`, its RQ job is queued in the same call."""
         fields = {
             "filename": intake.filename, "file_type": intake.file_type, "source": intake.source,
             "batch_id": intake.batch_id, "callback_url": intake.callback_url,
@@ -84,8 +91,11 @@ class RecordStore:
                 "upload_expires_at": upload.expires_at, "size_limit": upload.size_limit,
             }  # fmt: skip
         code, now, encoded = error["code"] if error else "", rec.now_iso(), rec.encode(fields)
-        args = [intake.job_id, now, self.ttl, status, code, *encoded]
-        reply = self._create(keys=[layout.job_key(intake.job_id)], args=args)
+        keys, queued = [layout.job_key(intake.job_id)], task.fields if task else ()
+        if task is not None:
+            keys += task.keys
+        args = [intake.job_id, now, self.ttl, status, code, len(encoded), *encoded, *queued]
+        reply = self._create(keys=keys, args=args)
         if reply[0] == b"created":  # the record is what was sent: no need to read it back
             written = ["status", status, "created_at", now, "updated_at", now, "rev", "1", *encoded]
             return Change(True, None, rec.decode(intake.job_id, rec.pairs(written)))
