@@ -62,6 +62,27 @@ def _known_or_new(services: Services, job_ids: tuple[str, ...]) -> str:
     return job_ids[0]
 
 
+def ingest_page(
+    services: Services, objects: list[ObjectRef], batch_id: str, owner: str = DEFAULT_OWNER
+) -> list[dict[str, Any] | str]:
+    """`ingest_object` for each object of a batch's listing page, the new jobs made together (small
+    files then share RQ jobs: Lifecycle.queued_many)."""
+    outcomes: list[dict[str, Any] | str | None] = [None] * len(objects)
+    intakes, places = [], []
+    for n, obj in enumerate(objects):
+        if job_id_from_upload_key(obj.key):
+            outcomes[n] = ingest_object(services, obj, batch_id, owner)
+            continue
+        job_id = _known_or_new(services, drop_job_ids(services.settings, obj))
+        intakes.append(intake_for(job_id, safe_filename(obj.key), obj, batch_id=batch_id, owner=owner))
+        places.append(n)
+    for n, intake, change in zip(places, intakes, services.lifecycle.queued_many(intakes), strict=True):
+        status = change.record.status if change.record else "queued"
+        key, new = objects[n].key, change.applied
+        outcomes[n] = {"job_id": intake.job_id, "key": key, "status": status, "new": new}
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
 def drop_owner(settings: Settings, key: str) -> str:
     """Who owns a dropped object: the tenant whose folder `<DROP_PREFIX><tenant>/` holds it, else default."""
     if not settings.api_keys:

@@ -46,6 +46,11 @@ def parts_key(job_id: str) -> str:
     return f"{JOB_PREFIX}{job_id}:parts"
 
 
+def group_key(group_id: str) -> str:
+    """The job ids one RQ job processes in turn (a list; see core.tasks.PROCESS_GROUP), while it runs."""
+    return f"group:{group_id}"
+
+
 def batch_key(batch_id: str) -> str:
     """The batch's record and counters (a hash)."""
     return f"{BATCH_PREFIX}{batch_id}"

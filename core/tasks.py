@@ -22,6 +22,8 @@ from core import callbacks
 from core.settings import Settings
 
 PROCESS = "worker.tasks.process"
+# Several small files (each its own job, record and result) processed in turn by one RQ job.
+PROCESS_GROUP = "worker.tasks.process_group"
 PART = "worker.tasks.process_part"
 EXPIRE_UPLOAD = "worker.tasks.expire_upload"
 EXPIRE_MULTIPART = "worker.tasks.expire_multipart"
@@ -30,7 +32,7 @@ EXPIRY_ID_PREFIX = "expire-"
 LIST_BATCH = "worker.tasks.list_batch"
 DELIVER_CALLBACK = "worker.tasks.deliver_callback"
 ON_FAILURE = "worker.tasks.on_failure"
-FILE_TASKS = (PROCESS, PART)
+FILE_TASKS = (PROCESS, PART, PROCESS_GROUP)
 
 # Time for the S3 download and upload around the extraction's own limit.
 IO_MARGIN_SECONDS = 30
@@ -45,9 +47,9 @@ RQ_QUEUES_KEY = "rq:queues"  # rq.Queue.redis_queues_keys
 # unique enqueue does (and register the queue, as every RQ enqueue does). Shared with the lifecycle's
 # scripts, which queue a job in the same call that creates its record.
 ENQUEUE_FUNCTION = f"""
-local function enqueue_task(job_key, queue_key, job_id, first)
+local function enqueue_task(job_key, queue_key, job_id, first, last)
   if redis.call('EXISTS', job_key) == 1 then return 0 end
-  redis.call('HSET', job_key, unpack(ARGV, first))
+  redis.call('HSET', job_key, unpack(ARGV, first, last))
   redis.call('RPUSH', queue_key, job_id)
   redis.call('SADD', '{RQ_QUEUES_KEY}', queue_key)
   return 1
@@ -55,7 +57,7 @@ end
 """
 # KEYS: RQ's job hash, the queue. ARGV: the job id, then the hash's field pairs. Returns 1 (queued), or
 # 0 when RQ holds a job of that id already.
-ENQUEUE_SCRIPT = ENQUEUE_FUNCTION + "return enqueue_task(KEYS[1], KEYS[2], ARGV[1], 2)"
+ENQUEUE_SCRIPT = ENQUEUE_FUNCTION + "return enqueue_task(KEYS[1], KEYS[2], ARGV[1], 2, #ARGV)"
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,10 @@ class TaskQueue:
     ) -> QueuedTask:
         """The run after `attempts` attempts of a job, for a script to queue (the lifecycle's create does)."""
         return self.prepare(task, (job_id, source, meta), run_id(job_id, attempts))
+
+    def prepare_group(self, group_id: str, files: int) -> QueuedTask:
+        """The RQ job of a group of `files` jobs (their ids are in its list, layout.group_key)."""
+        return self.prepare(PROCESS_GROUP, (group_id,), group_id, files=files)
 
     def process(
         self,

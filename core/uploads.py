@@ -67,17 +67,17 @@ def accept(
         svc.batches.create(
             batch_id, BatchStatus.LISTING, origin="upload", owner=owner, callback_url=callback_url
         )
-    jobs, stored = [], []
+    intakes, stored = [], []
     try:
         for job_id, posted in zip(job_ids, files, strict=True):
             key = layout.upload_key(job_id, posted.filename)
             stored.append(key)
             etag = store(svc, posted.stream, key, posted.size, posted.file_type)
             obj = ObjectRef(bucket=svc.settings.s3_bucket, key=key, size=posted.size, etag=etag)
-            intake = intake_for(
-                job_id, posted.filename, obj, batch_id=batch_id, owner=owner, callback_url=callback_url
-            )
-            jobs.append(svc.lifecycle.queued(intake).record)
+            extra = {"batch_id": batch_id, "owner": owner, "callback_url": callback_url}
+            intakes.append(intake_for(job_id, posted.filename, obj, **extra))
+        # Every file stored, then all their jobs made (small files of the upload share RQ jobs).
+        jobs = [change.record for change in svc.lifecycle.queued_many(intakes)]
     except RedisError:
         # Refused (Redis full or down) after the bytes reached the bucket: leave nothing there that
         # the reconciler would make into jobs this client never heard of.

@@ -30,7 +30,6 @@ class PerJobLines(logging.Filter):
         return not (record.levelno == logging.INFO and record.msg in PER_JOB_LINES)
 
 
-
 class LeanBookkeeping:
     """Mixed into an RQ worker class (before it): the same records, fewer round trips."""
 
@@ -94,4 +93,3 @@ class LeanBookkeeping:
             pipe.delete(job.key, job.dependents_key, job.dependencies_key, job.execution_registry.key)
             self.set_state(WorkerStatus.IDLE, pipeline=pipe)
             pipe.execute()
-

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from core.bucket import ObjectRef
-from core.intake import ingest_object
+from core.intake import ingest_page
 from core.lifecycle.record import DEFAULT_OWNER
 from core.services import Services
 
@@ -31,7 +31,7 @@ def list_batch(svc: Services, batch_id: str, prefix: str) -> int:
     owner = info.owner if info else DEFAULT_OWNER
     listed = 0
     for page in list_pages(svc, prefix):
-        found = [ingest_object(svc, obj, batch_id=batch_id, owner=owner) for obj, _ in page]
+        found = ingest_page(svc, [obj for obj, _ in page], batch_id, owner)
         page_ids = [outcome["job_id"] for outcome in found if isinstance(outcome, dict)]
         svc.batches.join(batch_id, page_ids)
         listed += len(page_ids)

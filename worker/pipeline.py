@@ -8,11 +8,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from rq.timeouts import JobTimeoutException
+
 from core import logs
 from core.errors import JobError
-from core.layout import parts_key
+from core.layout import group_key, parts_key
 from core.lifecycle import Intake, JobRecord
 from core.models import JobStatus, Source
+from core.tasks import PROCESS_GROUP
 from worker import fanout
 from worker.analyze import completed
 from worker.fetch import fetched
@@ -61,10 +64,17 @@ def run_analysis(rt: Runtime, record: JobRecord) -> dict[str, Any] | None:
         return fanout.store_part(svc, record.job_id, {**first, "sha256": sha256}, parts)
 
 
-def process(rt: Runtime, job_id: str, source: dict[str, Any], meta: dict[str, Any]) -> str:
-    """Run one job; returns its final status. Transient storage errors propagate so RQ retries them."""
+def process(
+    rt: Runtime, job_id: str, source: dict[str, Any] | None = None, meta: dict[str, Any] | None = None
+) -> str:
+    """Run one job; returns its final status. Transient storage errors propagate so RQ retries them.
+
+    `source` and `meta` (what a job's own task carries) rebuild a record Redis lost; a group's jobs
+    were created with their group in one call, so theirs cannot be lost alone.
+    """
     lifecycle = rt.services.lifecycle
-    record = lifecycle.started(job_id, rebuild=_rebuild(job_id, source, meta))
+    rebuild = _rebuild(job_id, source, meta or {}) if source is not None else None
+    record = lifecycle.started(job_id, rebuild=rebuild)
     if record is None:
         logs.event(log, "job_skipped", job_id=job_id)
         return "skipped"
@@ -81,6 +91,32 @@ def process(rt: Runtime, job_id: str, source: dict[str, Any], meta: dict[str, An
         return JobStatus.STARTED  # its page ranges are queued; the last one to end finishes it
     lifecycle.finished(record, analysis, time.monotonic() - began)
     return JobStatus.FINISHED
+
+
+def group_members(rt: Runtime, group_id: str) -> list[str]:
+    return [raw.decode() for raw in rt.services.clients.redis.lrange(group_key(group_id), 0, -1)]
+
+
+def process_group(rt: Runtime, group_id: str) -> int:
+    """Run each job of a group in turn; returns how many there were.
+
+    A job that fails for a reason RQ should retry (storage away, the parser died) does not hold the
+    others back: they run, then the first such error is raised and RQ runs the group again, where the
+    jobs that ended are skipped (their `started` transition refuses) and the others are tried again.
+    """
+    members, retry = group_members(rt, group_id), None
+    for job_id in members:
+        try:
+            process(rt, job_id)
+        except JobTimeoutException:
+            raise  # RQ's limit for the whole group: the rest run when RQ tries it again
+        except Exception as exc:  # noqa: BLE001 - raised below, after the group's other jobs
+            log.warning("job %s of group %s: %s; the group will be tried again", job_id, group_id, exc)
+            retry = retry or exc
+    if retry is not None:
+        raise retry
+    rt.services.clients.redis.delete(group_key(group_id))
+    return len(members)
 
 
 def process_part(
@@ -112,3 +148,14 @@ def give_up(rt: Runtime, job_id: str, reason: str) -> None:
     """The one give-up path: a job RQ will not try again (retries spent, worker lost) fails `internal`."""
     if rt.services.lifecycle.given_up(job_id, reason):
         log.warning("gave up on job %s: %s", job_id, reason)
+
+
+def give_up_task(rt: Runtime, task: str, first_arg: str, reason: str) -> None:
+    """Give up on what a file task RQ will not try again was for: its job, or each job of its group
+    that has not ended (given_up refuses the others)."""
+    if task != PROCESS_GROUP:
+        give_up(rt, first_arg, reason)
+        return
+    for job_id in group_members(rt, first_arg):
+        give_up(rt, job_id, reason)
+    rt.services.clients.redis.delete(group_key(first_arg))

@@ -17,6 +17,8 @@ from worker.runtime import Runtime
 
 # Between jobs the worker refreshes its registration at most this often.
 IDLE_HEARTBEAT_SECONDS = 5
+
+
 class RuntimeJob(Job):
     """An RQ job run with the worker's Runtime as its task's first argument."""
 
@@ -107,8 +109,9 @@ class JobWorker(LeanBookkeeping, SimpleWorker):
         super().handle_job_failure(
             job, queue, started_job_registry=started_job_registry, exc_string=exc_string
         )
-        if not retrying and isinstance(job, RuntimeJob) and _func_name(job) in FILE_TASKS:
-            pipeline.give_up(job.runtime, job.args[0], describe_failure(exc_string))
+        task = _func_name(job) if isinstance(job, RuntimeJob) else None
+        if not retrying and task in FILE_TASKS:
+            pipeline.give_up_task(job.runtime, task, job.args[0], describe_failure(exc_string))
 
 
 def _func_name(job: Job) -> str | None:

@@ -15,6 +15,10 @@ def process(rt: Runtime, job_id: str, source: dict[str, Any], meta: dict[str, An
     return pipeline.process(rt, job_id, source, meta)
 
 
+def process_group(rt: Runtime, group_id: str) -> int:
+    return pipeline.process_group(rt, group_id)
+
+
 def process_part(
     rt: Runtime, job_id: str, source: dict[str, Any], start: int, stop: int, total: int, attempt: int = 1
 ) -> str:
@@ -41,7 +45,7 @@ def on_failure(job, connection, exc_type, exc_value, tb) -> None:
     """RQ calls this on every failed attempt of a file task (also for a worker lost mid-job)."""
     if job.retries_left:
         return
-    pipeline.give_up(job.runtime, job.args[0], describe(exc_type, exc_value))
+    pipeline.give_up_task(job.runtime, job.func_name, job.args[0], describe(exc_type, exc_value))
 
 
 def describe(exc_type: type | None, exc_value: BaseException | None) -> str:

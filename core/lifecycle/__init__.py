@@ -10,6 +10,7 @@ Nothing else writes a job's status.
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ from core.bucket import ObjectRef
 from core.errors import CANCELLED, INTERNAL, RETRYABLE_CODES, TOO_LARGE, UNSUPPORTED_TYPE, UPLOAD_MISSING
 from core.layout import job_id_from_upload_key
 from core.lifecycle.record import DEFAULT_OWNER, JobRecord, now_iso, result_of
-from core.lifecycle.store import Change, RecordStore, Step
+from core.lifecycle.store import Change, New, RecordStore, Step
 from core.models import JobStatus, Source
 
 if TYPE_CHECKING:
@@ -104,12 +105,33 @@ class Lifecycle:
     def queued(self, intake: Intake) -> Change:
         """A new job for an object in the bucket, queued (or failed at once for an unsupported type)."""
         if intake.file_type is None:
-            message = f"{intake.filename!r} is not a .txt, .json, .rtf or .pdf file."
-            change = self.store.create(intake, FAILED, error={"code": UNSUPPORTED_TYPE, "message": message})
+            change = self.store.create(intake, FAILED, error=_unsupported(intake))
             if change.applied:
                 self.hooks.ended(change, code=UNSUPPORTED_TYPE)
             return change
         return self.store.create(intake, QUEUED, task=self.hooks.task_for(intake))
+
+    def queued_many(self, intakes: list[Intake]) -> list[Change]:
+        """New jobs, as `queued` makes them, for the objects of one upload or listing page: files up to
+        TASK_GROUP_MAX_BYTES share RQ jobs, TASK_GROUP_FILES at most each (every file is still its own
+        job, with its own record, transitions and result); larger ones get one each."""
+        limit, size = self.settings.task_group_max_bytes, self.settings.task_group_files
+        small = [n for n, intake in enumerate(intakes) if (intake.source.size or limit + 1) <= limit]
+        changes: dict[int, Change] = {}
+        for start in range(0, len(small), size):
+            chunk = small[start : start + size]
+            if len(chunk) > 1:
+                changes.update(zip(chunk, self._grouped([intakes[n] for n in chunk]), strict=True))
+        return [changes[n] if n in changes else self.queued(intake) for n, intake in enumerate(intakes)]
+
+    def _grouped(self, intakes: list[Intake]) -> list[Change]:
+        news = [New(i, QUEUED) if i.file_type else New(i, FAILED, _unsupported(i)) for i in intakes]
+        group_id = f"group-{uuid.uuid4().hex}"
+        changes = self.store.create_group(news, group_id, self.hooks.tasks.prepare_group(group_id, len(news)))
+        for new, change in zip(news, changes, strict=True):
+            if change.applied and new.status == FAILED:
+                self.hooks.ended(change, code=UNSUPPORTED_TYPE)
+        return changes
 
     def upload_arrived(self, job_id: str, obj: ObjectRef) -> Change:
         """Queue a job waiting for its upload, now that `obj` is there; exactly one caller wins.
@@ -231,3 +253,8 @@ class Lifecycle:
         if change.applied:
             self.hooks.ended(change, code=code, seconds=seconds)
         return change
+
+
+def _unsupported(intake: Intake) -> dict[str, str]:
+    message = f"{intake.filename!r} is not a .txt, .json, .rtf or .pdf file."
+    return {"code": UNSUPPORTED_TYPE, "message": message}

@@ -88,8 +88,45 @@ redis.call('EXPIRE', key, tonumber(ARGV[3]))
 if ENDED[ARGV[4]] then count_outcome(ARGV[4], ARGV[5], false, '', 0) end
 announce_job(ARGV[1], ARGV[4], 1)
 local queued = 0
-if KEYS[2] then queued = enqueue_task(KEYS[2], KEYS[3], ARGV[1], last + 1) end
+if KEYS[2] then queued = enqueue_task(KEYS[2], KEYS[3], ARGV[1], last + 1, #ARGV) end
 return {'created', queued}
+"""
+
+# Several new jobs at once, their queued ones processed in turn by one RQ job (a group).
+# KEYS: the group's RQ job hash, the queue, the group's list of job ids, then each job's record.
+# ARGV: 1 now, 2 ttl, 3 the group's id, 4 how many RQ field items follow, 5.. the RQ job's field pairs,
+# then for each record: job id, status, error code ('' none), how many field items follow, field pairs.
+# A job whose record exists already is left as it is (not in the group). The group is queued when it
+# has a job. Returns, per record, {'created'} or {'exists', status, record}.
+CREATE_GROUP = """
+local now, ttl = ARGV[1], tonumber(ARGV[2])
+local i = 5 + tonumber(ARGV[4])
+local replies, members = {}, 0
+for k = 4, #KEYS do
+  local key, job_id, status, code = KEYS[k], ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local last = i + 3 + tonumber(ARGV[i + 3])
+  local current = redis.call('HGET', key, 'status')
+  if current then
+    table.insert(replies, {'exists', current, redis.call('HGETALL', key)})
+  else
+    redis.call('HSET', key, 'status', status, 'created_at', now, 'updated_at', now, 'rev', 1,
+      unpack(ARGV, i + 4, last))
+    redis.call('EXPIRE', key, ttl)
+    if ENDED[status] then count_outcome(status, code, false, '', 0) end
+    announce_job(job_id, status, 1)
+    if status == 'queued' then
+      redis.call('RPUSH', KEYS[3], job_id)
+      members = members + 1
+    end
+    table.insert(replies, {'created'})
+  end
+  i = last + 1
+end
+if members > 0 then
+  redis.call('EXPIRE', KEYS[3], ttl)
+  enqueue_task(KEYS[1], KEYS[2], ARGV[3], 5, 4 + tonumber(ARGV[4]))
+end
+return replies
 """
 
 # KEYS: the record, its PDF parts (deleted when a PDF's job ends).
@@ -214,6 +251,7 @@ def _with_prelude(body: str) -> str:
 
 
 CREATE_SCRIPT = _with_prelude(CREATE)
+CREATE_GROUP_SCRIPT = _with_prelude(CREATE_GROUP)
 TRANSITION_SCRIPT = _with_prelude(TRANSITION)
 JOIN_SCRIPT = _with_prelude(JOIN)
 

@@ -17,7 +17,7 @@ from core import bucket, layout, stats
 from core.lifecycle import record as rec
 from core.lifecycle.finished import FinishedRecords
 from core.lifecycle.record import JobRecord
-from core.lifecycle.scripts import CREATE_SCRIPT, NOTE_SCRIPT, TRANSITION_SCRIPT
+from core.lifecycle.scripts import CREATE_GROUP_SCRIPT, CREATE_SCRIPT, NOTE_SCRIPT, TRANSITION_SCRIPT
 from core.models import JobStatus
 from core.results import record_from_result
 
@@ -44,6 +44,15 @@ class Step:
 
 
 @dataclass(frozen=True)
+class New:
+    """A job to create: what it is made of, its first status and, failed at once, its error."""
+
+    intake: Intake
+    status: str
+    error: dict | None = None
+
+
+@dataclass(frozen=True)
 class Change:
     """What a transition did: whether it applied, the status before (None: no such job), the record."""
 
@@ -65,6 +74,7 @@ class RecordStore:
         self.bucket = bucket_name
         self.ttl = ttl_seconds
         self._create = redis.register_script(CREATE_SCRIPT)
+        self._create_group = redis.register_script(CREATE_GROUP_SCRIPT)
         self._transition = redis.register_script(TRANSITION_SCRIPT)
         self._note = redis.register_script(NOTE_SCRIPT)
         self.finished = FinishedRecords()
@@ -78,28 +88,32 @@ class RecordStore:
         task: QueuedTask | None = None,
     ) -> Change:
         """A new record, unless the job exists; with `task`, its RQ job is queued in the same call."""
-        fields = {
-            "filename": intake.filename, "file_type": intake.file_type, "source": intake.source,
-            "batch_id": intake.batch_id, "callback_url": intake.callback_url,
-            "declared_size": intake.declared_size, "error": error, "attempts": attempts,
-            "owner": intake.owner if intake.owner != rec.DEFAULT_OWNER else None,
-        }  # fmt: skip
-        if intake.multipart is not None:
-            upload = intake.multipart
-            fields |= {
-                "upload_id": upload.upload_id, "part_size": upload.part_size, "part_count": upload.part_count,
-                "upload_expires_at": upload.expires_at, "size_limit": upload.size_limit,
-            }  # fmt: skip
-        code, now, encoded = error["code"] if error else "", rec.now_iso(), rec.encode(fields)
+        code, now, encoded = error["code"] if error else "", rec.now_iso(), _encoded(intake, error, attempts)
         keys, queued = [layout.job_key(intake.job_id)], task.fields if task else ()
         if task is not None:
             keys += task.keys
         args = [intake.job_id, now, self.ttl, status, code, len(encoded), *encoded, *queued]
         reply = self._create(keys=keys, args=args)
-        if reply[0] == b"created":  # the record is what was sent: no need to read it back
-            written = ["status", status, "created_at", now, "updated_at", now, "rev", "1", *encoded]
-            return Change(True, None, rec.decode(intake.job_id, rec.pairs(written)))
+        if reply[0] == b"created":
+            return _created(intake.job_id, status, now, encoded)
         return Change(False, reply[1].decode(), self._decode(intake.job_id, reply[2]))
+
+    def create_group(self, news: list[New], group_id: str, task: QueuedTask) -> list[Change]:
+        """New records in one call; those queued (not those that existed) go to one RQ job, `task`."""
+        now = rec.now_iso()
+        keys = [*task.keys, layout.group_key(group_id)]
+        args: list[Any] = [now, self.ttl, group_id, len(task.fields), *task.fields]
+        encoded = [_encoded(new.intake, new.error) for new in news]
+        for new, flat in zip(news, encoded, strict=True):
+            keys.append(layout.job_key(new.intake.job_id))
+            args += [new.intake.job_id, new.status, new.error["code"] if new.error else "", len(flat), *flat]
+        replies = self._create_group(keys=keys, args=args)
+        return [
+            _created(new.intake.job_id, new.status, now, flat)
+            if reply[0] == b"created"
+            else Change(False, reply[1].decode(), self._decode(new.intake.job_id, reply[2]))
+            for new, flat, reply in zip(news, encoded, replies, strict=True)
+        ]
 
     def transition(
         self, job_id: str, step: Step, fields: dict[str, Any] | None = None, now: str | None = None
@@ -173,6 +187,29 @@ class RecordStore:
     def _read_result(self, job_id: str) -> tuple[JobRecord, int] | None:
         stored = bucket.read(self.s3, self.bucket, layout.result_key(job_id))
         return (record_from_result(json.loads(stored)), len(stored)) if stored is not None else None
+
+
+def _encoded(intake: Intake, error: dict | None, attempts: int | None = None) -> list[str]:
+    """A new record's fields, as the create scripts write them."""
+    fields = {
+        "filename": intake.filename, "file_type": intake.file_type, "source": intake.source,
+        "batch_id": intake.batch_id, "callback_url": intake.callback_url,
+        "declared_size": intake.declared_size, "error": error, "attempts": attempts,
+        "owner": intake.owner if intake.owner != rec.DEFAULT_OWNER else None,
+    }  # fmt: skip
+    if intake.multipart is not None:
+        upload = intake.multipart
+        fields |= {
+            "upload_id": upload.upload_id, "part_size": upload.part_size, "part_count": upload.part_count,
+            "upload_expires_at": upload.expires_at, "size_limit": upload.size_limit,
+        }  # fmt: skip
+    return rec.encode(fields)
+
+
+def _created(job_id: str, status: str, now: str, encoded: list[str]) -> Change:
+    """A record just created is what was sent: no need to read it back."""
+    written = ["status", status, "created_at", now, "updated_at", now, "rev", "1", *encoded]
+    return Change(True, None, rec.decode(job_id, rec.pairs(written)))
 
 
 def _flatten(fields: dict[str, Any]) -> list[str]:

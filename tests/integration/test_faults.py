@@ -149,6 +149,32 @@ def test_killed_workers_job_is_retried_within_a_minute(fault_stack):
     assert stuck_for < 60
 
 
+def test_a_worker_killed_during_a_group_loses_no_job_and_finishes_none_twice(tmp_path_factory):
+    """Four small slow files of one upload share an RQ job; its worker dies on the second."""
+    env = {**FAST_RECOVERY, "TASK_GROUP_FILES": "4", "TASK_GROUP_MAX_BYTES": str(2 << 20)}
+    stack = make_stack(tmp_path_factory, "group-faults", workers=1, **env)
+    try:
+        api, s3 = Api(stack.base_url), stack.s3_client()
+        reply = api.upload(*[(f"g{n}.rtf", SLOW_RTF[: 1 << 20] + b"}") for n in range(4)])
+        assert reply.status_code == 202, reply.text
+        job_ids = [job["job_id"] for job in reply.json()["jobs"]]
+        statuses = lambda: [api.job(job_id).json()["status"] for job_id in job_ids]  # noqa: E731
+        wait_until(lambda: statuses()[:2] == ["finished", "started"], 60, "the group's second job running")
+        connection = redis.Redis.from_url(stack.env["REDIS_URL"])
+        current = connection.hget(f"rq:worker:{stack.workers[0].name}", "current_job") or b""
+        assert current.startswith(b"group-"), current  # the four files are one RQ job
+        killed = stack.workers.pop(0)
+        kill_entirely(killed)
+        stack.start_worker()
+        jobs = assert_each_finished_once(api, s3, job_ids, timeout=120, stack=stack)
+        attempts = [job["attempts"] for job in jobs]
+        assert attempts[0] == 1 and max(attempts) <= 2 and sum(a == 2 for a in attempts) <= 1, attempts
+        assert not list(connection.scan_iter("group:*"))  # the group's list went with its RQ job
+        print(f"\nworker killed during a group of 4: attempts {attempts}, each finished once")
+    finally:
+        stack.stop()
+
+
 def horse_running(stack, job_id: str) -> int | None:
     """The work horse processing `job_id`, found through RQ's worker registrations."""
     from rq import Worker
