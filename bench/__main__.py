@@ -25,6 +25,7 @@ BENCHMARKS = {
     "s3": "bench.s3ceiling",
     "queue": "bench.queueonly",
     "endtoend": "bench.endtoend",
+    "grouping": "bench.grouping",
     "upload": "bench.upload",
     "memory": "bench.memory",
     "redismem": "bench.redismem",

@@ -143,7 +143,7 @@ class Settings:
     # A finished upload's record, once its result is in the bucket (GET /jobs/<id> then reads that).
     ended_record_ttl_seconds: int = _setting("ENDED_RECORD_TTL_SECONDS", _positive_int, 3600)
     # Small files of one multi-file upload or listing page share an RQ job, this many at most.
-    task_group_files: int = _setting("TASK_GROUP_FILES", _positive_int, 8)
+    task_group_files: int = _setting("TASK_GROUP_FILES", _positive_int, 10)
     task_group_max_bytes: int = _setting("TASK_GROUP_MAX_BYTES", _positive_int, 256 << 10)
     max_pdf_pages: int = _setting("MAX_PDF_PAGES", _positive_int, 5_000)
     max_text_chars: int = _setting("MAX_TEXT_CHARS", _positive_int, 200_000_000)
