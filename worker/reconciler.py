@@ -38,9 +38,9 @@ def _unknown(
     return [(obj, ids[0]) for obj, ids, exists in zip(objects, job_ids, known, strict=True) if not exists]
 
 
-def _recent(svc: Services, prefix: str) -> Iterator[list[ObjectRef]]:
-    """Pages of objects under `prefix` young enough to have a job record."""
-    oldest = datetime.now(UTC) - timedelta(seconds=svc.settings.record_ttl_seconds)
+def _recent(svc: Services, prefix: str, seconds: int) -> Iterator[list[ObjectRef]]:
+    """Pages of objects under `prefix` stored in the last `seconds`."""
+    oldest = datetime.now(UTC) - timedelta(seconds=seconds)
     for page in list_pages(svc, prefix):
         yield [obj for obj, modified in page if modified >= oldest]
 
@@ -48,7 +48,7 @@ def _recent(svc: Services, prefix: str) -> Iterator[list[ObjectRef]]:
 def reconcile_drops(svc: Services) -> int:
     """Queue dropped objects that no event announced."""
     created = 0
-    for page in _recent(svc, svc.settings.drop_prefix):
+    for page in _recent(svc, svc.settings.drop_prefix, svc.settings.record_ttl_seconds):
         ids = [drop_job_ids(svc.settings, obj) for obj in page]
         for obj, _ in _unknown(svc, page, ids):
             outcome = ingest_object(svc, obj)
@@ -57,9 +57,13 @@ def reconcile_drops(svc: Services) -> int:
 
 
 def reconcile_uploads(svc: Services) -> int:
-    """Queue again uploads whose job Redis lost (a crash past its last fsync) and that have no result."""
+    """Queue again uploads whose job Redis lost (a crash past its last fsync) and that have no result.
+
+    Only uploads of the last ENDED_RECORD_TTL_SECONDS: a finished upload's record may be gone after
+    that (its result answers for it), and this scan runs every minute or so.
+    """
     created = 0
-    for page in _recent(svc, layout.UPLOADS_PREFIX):
+    for page in _recent(svc, layout.UPLOADS_PREFIX, svc.settings.ended_record_ttl_seconds):
         with_ids = [(obj, layout.job_id_from_upload_key(obj.key)) for obj in page]
         with_ids = [(obj, job_id) for obj, job_id in with_ids if job_id]
         unknown = _unknown(svc, [obj for obj, _ in with_ids], [(job_id,) for _, job_id in with_ids])

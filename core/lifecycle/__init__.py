@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.bucket import ObjectRef
 from core.errors import CANCELLED, INTERNAL, RETRYABLE_CODES, TOO_LARGE, UNSUPPORTED_TYPE, UPLOAD_MISSING
+from core.ids import single_batch_id
 from core.layout import job_id_from_upload_key
 from core.lifecycle.record import DEFAULT_OWNER, JobRecord, now_iso, result_of
 from core.lifecycle.store import Change, New, RecordStore, Step
@@ -189,7 +190,7 @@ class Lifecycle:
             fields["key"] = record.source.key  # for the batch's manifest (an upload's key is derived)
         step = Step(
             FINISHED, (STARTED,), attempt=record.attempts, seconds=seconds, words=words, rewrite=True,
-            returns_record=False,
+            returns_record=False, ttl=self._finished_ttl(record),
         )  # fmt: skip
         change = self.store.transition(record.job_id, step, fields, now=finished_at)
         if change.applied:
@@ -199,6 +200,16 @@ class Lifecycle:
         elif change.before == FAILED:  # cancelled (or given up) meanwhile: no result may stay
             self.hooks.drop_result(record.job_id)
         return change.applied
+
+    def _finished_ttl(self, record: JobRecord) -> int | None:
+        """ENDED_RECORD_TTL_SECONDS for a finished upload that no batch of several files lists: its result
+        document answers for it once the record is gone. Others keep RECORD_TTL_SECONDS: an object's
+        job id is derived from the object, and its record is what makes a second event or a listing a
+        no-op; a batch's manifest reads its jobs' records."""
+        alone = not record.batches and record.batch_id in (None, single_batch_id(record.job_id))
+        if alone and job_id_from_upload_key(record.source.key) == record.job_id:
+            return self.settings.ended_record_ttl_seconds
+        return None
 
     def failed(
         self,

@@ -255,12 +255,12 @@ CREATE_GROUP_SCRIPT = _with_prelude(CREATE_GROUP)
 TRANSITION_SCRIPT = _with_prelude(TRANSITION)
 JOIN_SCRIPT = _with_prelude(JOIN)
 
-# KEYS: the record. ARGV: ttl, then field pairs. Sets fields of an existing record that no status
-# depends on (a refused callback's reason), counting the change in `rev`; 0 when there is none.
+# KEYS: the record. ARGV: ttl (unused: the record keeps the time to live its last step gave it), then
+# field pairs. Sets fields of an existing record that no status depends on (a refused callback's
+# reason), counting the change in `rev`; 0 when there is none.
 NOTE_SCRIPT = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('HINCRBY', KEYS[1], 'rev', 1)
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
 return 1
 """

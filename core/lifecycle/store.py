@@ -41,6 +41,7 @@ class Step:
     retry_codes: tuple[str, ...] = ()
     rewrite: bool = False  # write the record anew: the fields given and those named "+name" only
     returns_record: bool = True
+    ttl: int | None = None  # how long the record stays after this step (default: RECORD_TTL_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ class RecordStore:
         """Apply `step` if the record allows it; the record comes back unless `step` says otherwise."""
         bound = stats.bucket_label(step.seconds) if step.seconds is not None else ""
         args = [
-            job_id, now or rec.now_iso(), self.ttl, step.to, " ".join(step.allowed),
+            job_id, now or rec.now_iso(), step.ttl or self.ttl, step.to, " ".join(step.allowed),
             "1" if step.count_attempt else "0", "" if step.attempt is None else step.attempt,
             step.code or "", bound, step.seconds or 0, step.retry_max or "", " ".join(step.retry_codes),
             step.words, "1" if step.rewrite else "0", "1" if step.returns_record else "0",
