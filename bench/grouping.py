@@ -41,17 +41,6 @@ def multi(bodies: list[bytes]) -> tuple[bytes, dict[str, str]]:
     return data, headers
 
 
-class GroupedOurs(Ours):
-    """Ours with TASK_GROUP_FILES set."""
-
-    def __init__(self, env, bucket: str, group: int) -> None:
-        super().__init__(env, bucket)
-        self.group = group
-
-    def process_env(self) -> dict[str, str]:
-        return {**super().process_env(), "TASK_GROUP_FILES": str(self.group)}
-
-
 def job_ids(sent) -> list[str]:
     ids = []
     for one in sent:
@@ -60,7 +49,7 @@ def job_ids(sent) -> list[str]:
     return ids
 
 
-def measure(system: GroupedOurs, bodies: list[bytes]) -> dict:
+def measure(system: Ours, bodies: list[bytes]) -> dict:
     url = system.start_app()
     system.start_workers(WORKERS)
     try:
@@ -95,7 +84,7 @@ def run(ctx: Context) -> Result:
         "job) up; CPU of the functions and workers"
     )
     for size in SIZES:
-        system = GroupedOurs(ctx.env, f"grouping-{size}", size)
+        system = Ours(ctx.env, f"grouping-{size}", {"TASK_GROUP_FILES": str(size)})
         try:
             system.reset()
             result.add(f"TASK_GROUP_FILES={size}", **measure(system, bodies))

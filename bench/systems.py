@@ -47,15 +47,16 @@ class System:
     db = OURS_DB
     queue_name = ""
 
-    def __init__(self, env: BenchEnv, bucket: str) -> None:
+    def __init__(self, env: BenchEnv, bucket: str, extra_env: dict[str, str] | None = None) -> None:
         self.env, self.bucket = env, env.bucket(bucket)
+        self.extra_env = extra_env or {}  # settings of this run (e.g. TASK_GROUP_FILES)
         self.app: Service | None = None
         self.url = ""
         self.workers: list[Service] = []
         self.redis = env.redis(self.db)
 
     def process_env(self) -> dict[str, str]:
-        return self.env.env(self.db, S3_BUCKET=self.bucket)
+        return self.env.env(self.db, S3_BUCKET=self.bucket, **self.extra_env)
 
     def app_target(self) -> str:
         raise NotImplementedError
