@@ -7,6 +7,7 @@ JSON, not pickle.
 from __future__ import annotations
 
 import contextlib
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -42,6 +43,8 @@ EXPIRY_GRACE_SECONDS = 60
 # keeps what a retry and GET /jobs/<id> need.
 RQ_FAILURE_TTL_SECONDS = 24 * 3600
 RQ_QUEUES_KEY = "rq:queues"  # rq.Queue.redis_queues_keys
+# How often a process looks up the queue's length (see TaskQueue.backlog).
+BACKLOG_CHECK_SECONDS = 1.0
 
 # Lua: put a prepared RQ job (see QueuedTask) on its queue unless RQ holds a job of that id, as RQ's
 # unique enqueue does (and register the queue, as every RQ enqueue does). Shared with the lifecycle's
@@ -91,6 +94,13 @@ class TaskQueue:
         self.queue = queue or make_queue(redis, settings)
         self.callbacks = make_queue(redis, settings, settings.callback_queue)
         self._enqueue = self.queue.connection.register_script(ENQUEUE_SCRIPT)
+        self._backlog, self._backlog_at = 0, float("-inf")
+
+    def backlog(self) -> int:
+        """About how many jobs wait in the queue (looked up at most once a second per process)."""
+        if time.monotonic() - self._backlog_at >= BACKLOG_CHECK_SECONDS:
+            self._backlog, self._backlog_at = self.queue.count, time.monotonic()
+        return self._backlog
 
     def _file_options(self, files: int = 1) -> dict[str, Any]:
         retries = self.settings.max_attempts - 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,11 @@ CONTENT_TYPES = {
 }
 # Above this size boto3's transfer manager sends the file in parts; below it one PUT returns the ETag.
 SINGLE_PUT_BYTES = 8 << 20
+# A file up to this size goes with its job (the worker then needs no GET: the bytes it would read are
+# the ones just stored, the ETag says so), while fewer than INLINE_BACKLOG jobs wait in the queue: a
+# backlog keeps no files in Redis.
+INLINE_MAX_BYTES = 16 << 10
+INLINE_BACKLOG = 10_000
 # One part in memory at a time: a request thread holds 8 MB, not the transfer manager's 10 × 8 MB.
 SEQUENTIAL_PARTS = TransferConfig(multipart_chunksize=SINGLE_PUT_BYTES, use_threads=False)
 
@@ -41,16 +47,28 @@ class Posted:
     size: int
 
 
-def store(svc: Services, stream: IO[bytes], key: str, size: int, file_type: str) -> str | None:
-    """Stream one file to the bucket; returns its ETag when S3 tells it without another request."""
+@dataclass(frozen=True)
+class Stored:
+    """A file in the bucket: its ETag when S3 told it, its bytes when they go with the job."""
+
+    etag: str | None
+    content: bytes | None = None
+
+
+def store(svc: Services, stream: IO[bytes], key: str, size: int, file_type: str, inline: bool) -> Stored:
+    """Stream one file to the bucket (`inline`: a small one is read first, to go with its job)."""
     bucket, content_type = svc.settings.s3_bucket, CONTENT_TYPES[file_type]
     if size <= SINGLE_PUT_BYTES:
-        reply = svc.clients.s3.put_object(Bucket=bucket, Key=key, Body=stream, ContentType=content_type)
-        return reply.get("ETag", "").strip('"') or None
+        body = stream.read() if inline and size <= INLINE_MAX_BYTES else stream
+        reply = svc.clients.s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
+        etag = reply.get("ETag", "").strip('"') or None
+        # The bytes stand for the object only if S3 stored exactly them (its ETag is their MD5).
+        same = isinstance(body, bytes) and etag == hashlib.md5(body, usedforsecurity=False).hexdigest()
+        return Stored(etag, body if same else None)
     svc.clients.s3.upload_fileobj(
         stream, bucket, key, ExtraArgs={"ContentType": content_type}, Config=SEQUENTIAL_PARTS
     )
-    return None
+    return Stored(None)
 
 
 def accept(
@@ -67,15 +85,15 @@ def accept(
         svc.batches.create(
             batch_id, BatchStatus.LISTING, origin="upload", owner=owner, callback_url=callback_url
         )
-    intakes, stored = [], []
+    intakes, stored, inline = [], [], svc.tasks.backlog() < INLINE_BACKLOG
     try:
         for job_id, posted in zip(job_ids, files, strict=True):
             key = layout.upload_key(job_id, posted.filename)
             stored.append(key)
-            etag = store(svc, posted.stream, key, posted.size, posted.file_type)
-            obj = ObjectRef(bucket=svc.settings.s3_bucket, key=key, size=posted.size, etag=etag)
+            put = store(svc, posted.stream, key, posted.size, posted.file_type, inline)
+            obj = ObjectRef(bucket=svc.settings.s3_bucket, key=key, size=posted.size, etag=put.etag)
             extra = {"batch_id": batch_id, "owner": owner, "callback_url": callback_url}
-            intakes.append(intake_for(job_id, posted.filename, obj, **extra))
+            intakes.append(intake_for(job_id, posted.filename, obj, content=put.content, **extra))
         # Every file stored, then all their jobs made (small files of the upload share RQ jobs).
         jobs = [change.record for change in svc.lifecycle.queued_many(intakes)]
     except RedisError:

@@ -14,11 +14,12 @@ from core import logs
 from core.errors import JobError
 from core.layout import group_key, parts_key
 from core.lifecycle import Intake, JobRecord
+from core.lifecycle.record import content_of
 from core.models import JobStatus, Source
 from core.tasks import PROCESS_GROUP
 from worker import fanout
 from worker.analyze import completed
-from worker.fetch import fetched
+from worker.fetch import fetched, held
 from worker.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -51,9 +52,11 @@ def run_analysis(rt: Runtime, record: JobRecord) -> dict[str, Any] | None:
 
     Every way a file can fail becomes a JobError with its code.
     """
-    svc, source = rt.services, record.source.dump()
+    svc, source, content = rt.services, record.source.dump(), content_of(record)
     parse = functools.partial(rt.parser.parse, stop=ended_meanwhile(rt, record.job_id))
-    with fetched(svc.clients.s3, source, size_limit(rt, record)) as (path, sha256):
+    limit = size_limit(rt, record)
+    local = held(content, limit) if content is not None else fetched(svc.clients.s3, source, limit)
+    with local as (path, sha256):
         if record.file_type != "pdf" or path.stat().st_size < fanout.PROBE_BYTES:
             return completed(parse(path, record.file_type), sha256)
         page_count = parse(path, "pdf", (0, 0))["page_count"]

@@ -50,6 +50,8 @@ class Intake:
     callback_url: str | None = None
     declared_size: int | None = None
     multipart: MultipartUpload | None = None
+    # The file's bytes, for a small upload the functions just stored: the worker need not GET them.
+    content: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -258,9 +260,8 @@ class Lifecycle:
     ) -> Change:
         error = {"code": code, "message": message}
         step = Step(FAILED, allowed, attempt=attempt, code=code, seconds=seconds)
-        change = self.store.transition(
-            job_id, step, {**(fields or {}), "error": error, "finished_at": now_iso()}
-        )
+        fields = {**(fields or {}), "error": error, "finished_at": now_iso(), "-content": ""}
+        change = self.store.transition(job_id, step, fields)
         if change.applied:
             self.hooks.ended(change, code=code, seconds=seconds)
         return change

@@ -6,7 +6,9 @@ empty ones are left out, so an ended record stays small.
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,6 +41,8 @@ class JobRecord(Job):
     part_size: int | None = None
     part_count: int | None = None
     upload_expires_at: str | None = None
+    # A small upload's bytes as the functions stored them (see `content_of`), while the job waits.
+    content: str | None = None
 
     def public(self) -> Job:
         return Job.model_validate(self.model_dump(include=set(Job.model_fields)))
@@ -87,6 +91,16 @@ def decode(job_id: str, raw: dict[str, str]) -> JobRecord:
 
 def decode_bytes(job_id: str, raw: dict[bytes, bytes]) -> JobRecord:
     return decode(job_id, {k.decode(): v.decode() for k, v in raw.items()})
+
+
+def packed(content: bytes) -> str:
+    """Bytes as a record field holds them: compressed, then base64."""
+    return base64.b64encode(zlib.compress(content)).decode()
+
+
+def content_of(record: JobRecord) -> bytes | None:
+    """The bytes a record carries (a small upload's, until the job starts for good), else None."""
+    return zlib.decompress(base64.b64decode(record.content)) if record.content else None
 
 
 def error_of(code: str, message: str) -> JobErrorInfo:

@@ -197,6 +197,7 @@ def _encoded(intake: Intake, error: dict | None, attempts: int | None = None) ->
         "batch_id": intake.batch_id, "callback_url": intake.callback_url,
         "declared_size": intake.declared_size, "error": error, "attempts": attempts,
         "owner": intake.owner if intake.owner != rec.DEFAULT_OWNER else None,
+        "content": rec.packed(intake.content) if intake.content is not None else None,
     }  # fmt: skip
     if intake.multipart is not None:
         upload = intake.multipart

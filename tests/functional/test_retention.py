@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from core import layout
+import hashlib
+import io
+import json
+
+from core import layout, uploads
 from core.ids import new_batch_id
 from core.intake import ingest_object
 from core.jobs import find
@@ -57,3 +61,49 @@ def test_a_worker_leaves_nothing_of_rq_behind_for_a_finished_job(svc):
     assert {key.decode() for key in svc.clients.redis.scan_iter("job:*")} == {
         layout.job_key(job_id) for job_id in job_ids
     }
+
+
+def posted(body: bytes, name: str = "small.txt") -> uploads.Posted:
+    return uploads.Posted(io.BytesIO(body), name, name.rsplit(".", 1)[1], len(body))
+
+
+def gets(svc: Services) -> list[str]:
+    """The keys this process GETs from the bucket from now on."""
+    seen: list[str] = []
+    svc.clients.s3.meta.events.register("before-call.s3.GetObject", lambda params, **_: seen.append(params))
+    return seen
+
+
+def test_a_small_upload_goes_with_its_job_and_the_worker_reads_no_object(svc, rt):
+    body = "ünïcode words and more words\n".encode() * 20
+    _, (record,) = uploads.accept(svc, [posted(body)])
+    seen = gets(svc)
+    pipeline.process(rt, *task_args(svc, record.job_id))
+    assert seen == []  # the worker read the bytes its job carried
+    job = find(svc, record.job_id)
+    assert job.status == "finished" and job.result.words == 5 * 20
+    reply = svc.clients.s3.get_object(Bucket=svc.settings.s3_bucket, Key=job.result_key)
+    stored = json.loads(reply["Body"].read())
+    assert stored["sha256"] == hashlib.sha256(body).hexdigest()
+    assert "content" not in {k.decode() for k in svc.clients.redis.hkeys(layout.job_key(record.job_id))}
+
+
+def test_a_failed_job_drops_the_bytes_it_carried(svc, rt):
+    _, (record,) = uploads.accept(svc, [posted(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)])
+    assert svc.clients.redis.hexists(layout.job_key(record.job_id), "content")
+    pipeline.process(rt, *task_args(svc, record.job_id))
+    assert find(svc, record.job_id).error.code == "content_mismatch"
+    assert not svc.clients.redis.hexists(layout.job_key(record.job_id), "content")
+
+
+def test_large_files_and_uploads_into_a_backlog_are_read_from_the_bucket(svc, rt, monkeypatch):
+    big = b"word " * (uploads.INLINE_MAX_BYTES // 5 + 1)
+    _, (large,) = uploads.accept(svc, [posted(big)])
+    monkeypatch.setattr(uploads, "INLINE_BACKLOG", 0)  # as if the queue held a backlog
+    _, (behind,) = uploads.accept(svc, [posted(b"a few words")])
+    seen = gets(svc)
+    for record in (large, behind):
+        assert not svc.clients.redis.hexists(layout.job_key(record.job_id), "content")
+        pipeline.process(rt, *task_args(svc, record.job_id))
+    assert [params["url_path"].rsplit("/", 1)[1] for params in seen] == ["small.txt", "small.txt"]
+    assert [find(svc, record.job_id).status for record in (large, behind)] == ["finished"] * 2
