@@ -7,10 +7,12 @@ import os
 from typing import IO
 
 from flask import Blueprint, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from core import limits as lim
 from core import logs, uploads
 from core.ids import safe_filename
+from functions import forms
 from functions.context import services
 from functions.errors import ApiError
 from functions.inputs import callback_url, check_file
@@ -28,10 +30,21 @@ def _size(stream: IO[bytes]) -> int:
     return size
 
 
-def _posted_files() -> list[uploads.Posted]:
-    if not (request.mimetype or "").startswith("multipart/form-data"):
+def _form() -> tuple[MultiDict, MultiDict]:
+    """The request's fields and files (functions.forms: werkzeug's decoder, no per-request regexes)."""
+    boundary = request.mimetype_params.get("boundary", "")
+    if not (request.mimetype or "").startswith("multipart/form-data") or not boundary:
         raise ApiError(400, "bad_request", "Send multipart/form-data with one or more `file` parts.")
-    parts = request.files.getlist("file")
+    try:
+        return forms.parse(
+            request.stream, boundary.encode("latin-1"), request.max_form_parts, request.max_form_memory_size
+        )
+    except (ValueError, UnicodeError):
+        raise ApiError(400, "bad_request", "The multipart/form-data body is malformed.") from None
+
+
+def _posted_files(files: MultiDict) -> list[uploads.Posted]:
+    parts = files.getlist("file")
     if not parts:
         raise ApiError(400, "bad_request", "No `file` part in the form.")
     enforce(lim.check_part_count, len(parts))
@@ -47,8 +60,9 @@ def _posted_files() -> list[uploads.Posted]:
 
 @bp.post("/uploads")
 def create_uploads():
-    files = _posted_files()
-    hook = callback_url(request.form.get("callback_url"))
+    form, parts = _form()
+    files = _posted_files(parts)
+    hook = callback_url(form.get("callback_url"))
     batch_id, jobs = uploads.accept(services(), files, hook, owner=current_tenant())
     replies = []
     for job in jobs:
