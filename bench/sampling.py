@@ -1,6 +1,7 @@
 """`python -m bench.sampling [--jobs N]`: where the real processes' CPU goes, sampled with py-spy.
 
-Runs our system as the end-to-end benchmark does (functions under gunicorn, `python -m worker` ×2, on
+Runs our system as the end-to-end benchmark does (functions under gunicorn, `python -m worker` ×2 unless
+--workers says otherwise, on
 SeaweedFS), attaches py-spy to the app and every worker, uploads N small txt files and sorts each
 process's samples into named parts (first match from the top of a stack down wins). cProfile (see
 bench.profile) inflates code made of many small Python calls, such as `re.compile`, several times
@@ -86,6 +87,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.sampling", description=__doc__)
     parser.add_argument("--jobs", type=int, default=400)
     parser.add_argument("--rate", type=int, default=250, help="samples per second and process")
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="copy py-spy's raw stacks (one file per process) here")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="filejobs-sampling-"))
@@ -94,7 +96,7 @@ def main(argv: list[str]) -> int:
     try:
         system.reset()
         url = system.start_app()
-        system.start_workers(2)
+        system.start_workers(args.workers)
         warm = [job_id(s) for s in post_all(url, [multipart(f"w{i}.txt", b"warm\n") for i in range(16)], 4)]
         wait_for(lambda: len(system.ended([i for i in warm if i])) == len(warm), 60, "warm-up", 0.1)
         wait_idle(system.roots())
