@@ -3,6 +3,8 @@
 Runs the upload function (Flask test client, no HTTP server) and then worker.tasks.process for each job
 (no RQ, no fork) against a real redis-server and moto S3 server; prints CPU-ms per job of each side,
 the share spent in S3 calls (botocore), Redis calls, and our own code, and the top functions.
+cProfile inflates code made of many small calls (re.compile, pydantic); `python -m bench.sampling`
+samples the real processes, RQ's bookkeeping included.
 """
 
 from __future__ import annotations
@@ -31,13 +33,13 @@ PARTS = (
     ("Redis calls", "redis/client.py", "execute_command"),
     ("Redis pipelines", "redis/client.py", "execute"),
     ("Redis scripts", "redis/commands/core.py", "__call__"),
-    ("RQ enqueue", "rq/queue.py", "enqueue"),
+    ("RQ job built (core.tasks)", "core/tasks.py", "prepare"),
     ("analyze", "worker/analyze.py", "analyze"),
     ("batch manifest", "core/batches.py", "write_manifest"),
     ("lifecycle: create", "core/lifecycle/store.py", "create"),
     ("lifecycle: transitions", "core/lifecycle/store.py", "transition"),
     ("pydantic validation", "pydantic/main.py", "model_validate"),
-    ("multipart parsing", "werkzeug/formparser.py", "parse"),
+    ("multipart parsing", "functions/forms.py", "parse"),
 )
 
 
