@@ -119,6 +119,8 @@ class TaskQueue:
         """A file task as RQ's enqueue would store it (status queued), not yet on the queue."""
         job = self.queue.create_job(task, args=args, job_id=job_id, **self._file_options(files))
         job.enqueued_at, job._status = now(), JobStatus.QUEUED
+        # RQ would describe the job by its call with every argument (the source, the file's bytes).
+        job.description = f"{task}({job_id})"
         fields: list[Any] = []
         for name, value in job.to_dict().items():
             if value is not None:
