@@ -16,7 +16,7 @@ NAME = "redismem"
 NEEDS_STACK = True
 TOP = 8
 # Short here, so that the run sees finished uploads' records expire (the default is an hour).
-ENDED_TTL_SECONDS = 5
+ENDED_TTL_SECONDS = 15
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8  # named .txt: fails content_mismatch
 
 
@@ -72,10 +72,10 @@ def run(ctx: Context) -> Result:
         # A cheap counter is polled (a few commands a poll), not every job's record.
         wait_for(lambda: system.ended_count() >= len(ids), max(120.0, n / 5), "jobs ending", 0.5)
         ended_at = time.monotonic()
+        ended = system.ended(ids)  # before the first records expire
         system.stop_workers()
         calls2 = _commands(system)
         _row(result, "ended (finished): worker side", n, empty, _used(system), calls2 - calls1)
-        ended = system.ended(ids)
         finished = sum(status == "finished" for status, _ in ended.values())
         result.notes.append(f"{len(ids)} of {n} uploads accepted; {finished} finished")
         time.sleep(max(0.0, ENDED_TTL_SECONDS + 1 - (time.monotonic() - ended_at)))
