@@ -5,7 +5,7 @@ import { formatBytes, listExtensions } from "./format.js";
 import { Follower } from "./follow.js";
 import { Limiter } from "./limiter.js";
 import { MULTIPART_THRESHOLD, MultipartUpload } from "./multipart.js";
-import { findUpload, forgetJob, forgetUpload, isResumable } from "./resume.js";
+import { findUpload, forgetJob, forgetUpload, isResumable, openUploads } from "./resume.js";
 import { checkFile, safeFilename } from "./rules.js";
 import { loadJobs, saveJobs } from "./store.js";
 import { RowView, announcement, summaryText } from "./view.js";
@@ -464,6 +464,10 @@ function jobLookupFailed(jobId, err) {
 
 function restore() {
   const entries = loadJobs();
+  // An upload this browser can resume is listed even if the list was saved without it (the last save
+  // of a page going away is not guaranteed): its row then offers to send the rest.
+  const listed = new Set(entries.map((entry) => entry.job_id));
+  entries.push(...openUploads().filter((upload) => !listed.has(upload.job_id)));
   for (const entry of entries) {
     const row = addRow(
       new Row({ filename: entry.filename || entry.job_id, size: entry.size, jobId: entry.job_id, state: "checking" }),

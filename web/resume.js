@@ -53,3 +53,15 @@ export function forgetJob(jobId) {
 export function isResumable(jobId) {
   return Object.values(load()).some((entry) => entry?.job_id === jobId);
 }
+
+/** Every open upload kept here, as `{job_id, filename, size}`: the file list shows them after a reload. */
+export function openUploads() {
+  return Object.entries(load())
+    .filter(([, entry]) => typeof entry?.job_id === "string")
+    .map(([key, entry]) => {
+      const fields = key.split("|"); // name|size|lastModified, and a name may hold "|"
+      fields.pop();
+      const size = Number(fields.pop());
+      return { job_id: entry.job_id, filename: fields.join("|"), size: Number.isFinite(size) ? size : undefined };
+    });
+}
