@@ -15,7 +15,7 @@ from tests.languages import PARAGRAPHS
 from worker import language
 from worker.analyze import analyze
 from worker.extract.txt import analyze_txt
-from worker.language import MIN_WORDS, SAMPLE_CHARS, TextSample, detect, with_language
+from worker.language import MIN_WORDS, SAMPLE_CHARS, WINDOWS, TextSample, detect, with_language
 
 LIMITS = Limits()
 # ISO 639-1 as the registration authority lists it (bh, deprecated in 2021, left out).
@@ -96,13 +96,34 @@ def test_any_text_gives_a_valid_language_or_none(text: str) -> None:
     assert found is None or (found["code"] in ISO_639_1 and 0 <= found["confidence"] <= 1)
 
 
-@given(pieces=st.lists(st.text(max_size=40), max_size=20), limit=st.integers(0, 100))
-def test_a_sample_is_the_start_of_the_text(pieces: list[str], limit: int) -> None:
-    text, utf8 = TextSample(limit), TextSample(limit)
+def windows_of(text: str, windows: tuple[tuple[int, int], ...]) -> str:
+    pieces = (text[first : first + length] for first, length in windows)
+    return "\n".join(piece for piece in pieces if piece)
+
+
+@given(
+    pieces=st.lists(st.text(max_size=40), max_size=30),
+    edges=st.lists(st.integers(0, 60), min_size=2, max_size=8, unique=True).map(
+        lambda edges: tuple(zip(*[iter(sorted(edges))] * 2))
+    ),
+)
+def test_a_sample_holds_the_windows_of_the_text(pieces: list[str], edges: tuple[tuple[int, int]]) -> None:
+    windows = tuple((first, end - first) for first, end in edges)
+    text, utf8 = TextSample(windows), TextSample(windows)
     for piece in pieces:
         text.take(piece)
         utf8.take_utf8(piece.encode())
-    assert text.text() == utf8.text() == "".join(pieces)[:limit]
+    assert text.text() == utf8.text() == windows_of("".join(pieces), windows)
+
+
+def test_a_long_text_is_named_for_its_body_not_its_header() -> None:
+    # A licence or an e-book header in English before a body in another language.
+    header = (" ".join(PARAGRAPHS["en"]) * 3)[:1500]
+    for code, texts in PARAGRAPHS.items():
+        for size in (3000, 20_000, 100_000):
+            sample = TextSample()
+            sample.take(header + "\n" + ("\n".join(texts) * 400)[:size])
+            assert (detect(sample.text()) or {}).get("code") == code, (code, size)
 
 
 def write(tmp_path: pathlib.Path, name: str, data: bytes) -> pathlib.Path:
@@ -143,12 +164,12 @@ def test_the_sample_of_a_big_file_is_bounded(tmp_path: pathlib.Path) -> None:
     sample = TextSample()
     text = (PARAGRAPHS["nl"][0] + "\n") * 30_000  # 5 MB
     analyze_txt(write(tmp_path, "big.txt", text.encode()), LIMITS, sample=sample)
-    assert sample.text() == text[:SAMPLE_CHARS]
+    assert sample.text() == windows_of(text, WINDOWS) and len(sample.text()) < SAMPLE_CHARS + len(WINDOWS)
 
 
 def test_a_text_read_again_in_another_encoding_is_sampled_once(tmp_path: pathlib.Path) -> None:
     # UTF-8 is tried first and fails past the first chunk; the cp1252 reading starts the sample over.
     text = "plain ascii words " * 3000 + "caf\u00e9 " + PARAGRAPHS["de"][0]
-    sample = TextSample(limit=100_000)
+    sample = TextSample.prefix(100_000)
     result = analyze_txt(write(tmp_path, "latin.txt", text.encode("cp1252")), LIMITS, sample=sample)
     assert result["encoding"] != "utf-8" and sample.text() == text
