@@ -57,7 +57,7 @@ def streams_and_pollers(stack: Any, redis: Redis, ctx: Context, finished_job: st
     start_functions(stack, gevent_argv(stack.http_port, 1))
     with workers_stopped(stack):
         store = services(stack).lifecycle.store
-        for count in ctx.pick((1000, 1900), (1000,)):
+        for count in ctx.pick((livestreams.TARGET_STREAMS, 1900), (livestreams.TARGET_STREAMS,)):
             livestreams.idle_streams(stack, redis, store, count, ctx.pick(30, 20), result, "gevent")
         quiet = requests.post(
             f"{stack.base_url}/uploads/presign", json={"filename": "w.txt", "size": 5}, timeout=10
