@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from core.bucket import ObjectRef
 from core.errors import CANCELLED, INTERNAL, RETRYABLE_CODES, TOO_LARGE, UNSUPPORTED_TYPE, UPLOAD_MISSING
 from core.ids import single_batch_id
-from core.layout import job_id_from_upload_key
+from core.layout import job_id_from_upload_key, upload_key
 from core.lifecycle.record import DEFAULT_OWNER, JobRecord, now_iso, result_of
 from core.lifecycle.store import Change, New, RecordStore, Step
 from core.models import JobStatus, Source
@@ -90,6 +90,14 @@ class Lifecycle:
     def has_ended(self, job_id: str) -> bool:
         """Whether the job has ended (e.g. cancelled while a worker runs it); False if Redis lost it."""
         return self.store.status(job_id) in (FINISHED, FAILED)
+
+    def upload_in(self, job_id: str, key: str) -> str | None:
+        """The status of a job whose upload `key` is in already (queued by POST /uploads or an earlier
+        event, or since ended), else None: a later event for it needs no word from the bucket."""
+        status, filename = self.store.status_and_filename(job_id)
+        if status in (None, AWAITING) or filename is None or upload_key(job_id, filename) != key:
+            return None
+        return status
 
     # Beginnings
 

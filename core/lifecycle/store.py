@@ -151,6 +151,11 @@ class RecordStore:
         raw = self.redis.hget(layout.job_key(job_id), "status")
         return raw.decode() if raw else None
 
+    def status_and_filename(self, job_id: str) -> tuple[str | None, str | None]:
+        """Two fields every record keeps, finished ones too (one HMGET)."""
+        status, filename = self.redis.hmget(layout.job_key(job_id), "status", "filename")
+        return (status.decode() if status else None), (filename.decode() if filename else None)
+
     def note(self, job_id: str, **fields: str) -> bool:
         """Set fields of an existing record that no transition depends on; False if there is none."""
         args = [self.ttl, *(item for pair in fields.items() for item in pair)]
