@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +23,10 @@ log = logging.getLogger(__name__)
 PATTERN = "changes:*"
 RECONNECT_SECONDS = 1.0
 IDLE_SECONDS = 20.0
+# A document that keeps changing (a batch of small files ending within a second changes twice per file)
+# is read again at most this often: every watcher woken meanwhile gets that one read, so the work per
+# change falls as changes come faster. A lone change is never held back by more than this.
+MIN_RELOAD_SECONDS = 0.05
 
 
 class Watcher:
@@ -43,11 +48,17 @@ class Watcher:
 class _Snapshot:
     """One read of a document, shared by every watcher that asks for it before the next change."""
 
-    def __init__(self, generation: int) -> None:
-        self.generation = generation
+    def __init__(self, generation: int, not_before: float) -> None:
+        self.generation = generation  # the topic's generation when the read began (or will begin)
+        self.not_before = not_before
+        self.begun_at: float | None = None
         self.done = threading.Event()
         self.value: Any = None
         self.error: BaseException | None = None
+
+    def covers(self, generation: int) -> bool:
+        """Whether this read shows every change up to `generation` (one not yet begun shows all)."""
+        return self.begun_at is None or self.generation == generation
 
 
 class ChangeHub:
@@ -66,27 +77,37 @@ class ChangeHub:
     def shared(self, topic: str, key: str, load: Callable[[], Any]) -> Any:
         """`load()`, or the result of a load of the same (topic, key) begun since the topic's last change.
 
-        For watchers only (the topic must be watched): a thousand watchers of one batch read it once.
+        For watchers only (the topic must be watched): a thousand watchers of one batch read it once,
+        and a document is read again at most every MIN_RELOAD_SECONDS however fast it changes.
         """
         with self._lock:
             generation = self._generations[topic]
-            snapshot = self._snapshots.get((topic, key))
-            mine = snapshot is None or snapshot.generation != generation
+            previous = self._snapshots.get((topic, key))
+            mine = previous is None or not previous.covers(generation)
             if mine:
-                snapshot = self._snapshots[(topic, key)] = _Snapshot(generation)
-        assert snapshot is not None
+                not_before = previous.begun_at + MIN_RELOAD_SECONDS if previous and previous.begun_at else 0.0
+                self._snapshots[(topic, key)] = _Snapshot(generation, not_before)
+            snapshot = self._snapshots[(topic, key)]
         if mine:
-            try:
-                snapshot.value = load()
-            except BaseException as exc:
-                snapshot.error = exc
-                raise
-            finally:
-                snapshot.done.set()
+            self._load(topic, snapshot, load)
         snapshot.done.wait()
         if snapshot.error is not None:
             raise snapshot.error
         return snapshot.value
+
+    def _load(self, topic: str, snapshot: _Snapshot, load: Callable[[], Any]) -> None:
+        """Read after the snapshot's `not_before`; the watchers woken meanwhile join this read."""
+        if (delay := snapshot.not_before - time.monotonic()) > 0:
+            time.sleep(delay)
+        with self._lock:
+            snapshot.generation, snapshot.begun_at = self._generations[topic], time.monotonic()
+        try:
+            snapshot.value = load()
+        except BaseException as exc:
+            snapshot.error = exc
+            raise
+        finally:
+            snapshot.done.set()
 
     @contextmanager
     def watch(self, topic: str) -> Iterator[Watcher]:

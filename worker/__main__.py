@@ -19,6 +19,7 @@ from core import logs
 from core.clients import Clients
 from core.services import Services
 from core.settings import Settings, load_for_process
+from worker import tasks  # noqa: F401 - RQ would import it on the first job; here it is done once at start
 from worker.analyze import preload
 from worker.isolation import IsolatedParser
 from worker.parsers import InProcessParser, Parser

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import hypothesis
 import hypothesis.strategies as st
 import pytest
 
 from functions import conditional as http
+from functions import watch
 from functions.errors import ApiError
 from functions.watch import ChangeHub
 
@@ -108,6 +111,29 @@ def test_watchers_share_one_read_until_the_next_change():
         assert hub.shared("batch:b", "0:100", load) == 3
     with hub.watch("batch:b"):
         assert hub.shared("batch:b", "0:100", load) == 4  # nobody watched in between: read again
+
+
+def test_a_document_changing_fast_is_read_once_per_interval_for_everyone(monkeypatch):
+    interval = 0.5  # long enough for this thread to act inside it on a busy machine
+    monkeypatch.setattr(watch, "MIN_RELOAD_SECONDS", interval)
+    hub, reads = FakeHub(lambda: None), []
+
+    def load() -> int:
+        reads.append(time.monotonic())
+        return len(reads)
+
+    with hub.watch("batch:b"), ThreadPoolExecutor(8) as pool:
+        assert hub.shared("batch:b", "", load) == 1
+        hub.dispatch("batch:b")
+        woken = [pool.submit(hub.shared, "batch:b", "", load) for _ in range(8)]
+        hub.dispatch("batch:b")  # a change while the next read waits for its turn: that read shows it
+        assert hub.shared("batch:b", "", load) == 2
+        assert [future.result() for future in woken] == [2] * 8
+        assert len(reads) == 2 and reads[1] - reads[0] >= interval
+        time.sleep(interval)
+        hub.dispatch("batch:b")
+        began = time.monotonic()
+        assert hub.shared("batch:b", "", load) == 3 and time.monotonic() - began < interval  # a lone change
 
 
 def test_a_failed_shared_read_fails_every_caller_and_is_not_kept():
