@@ -19,6 +19,8 @@ from rq.job import Job, JobStatus
 from rq.utils import now, utcformat
 from rq.worker import WorkerStatus
 
+# The RQ release whose records this writes (requirements.txt pins it): another one needs them re-checked.
+RQ_VERSION = "2.12.0"
 # `rq suspend` is noticed within this long (RQ asks Redis before every job).
 SUSPENSION_CHECK_SECONDS = 1.0
 # RQ's per-job INFO lines; ours (job_started, job_finished) carry the same id and more.
