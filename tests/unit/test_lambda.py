@@ -135,6 +135,10 @@ class FakeLifecycle:
         self.enqueued.append((job_id, obj.key))
         return Change(True, before, self._record(job_id))
 
+    def upload_in(self, job_id: str, key: str) -> str | None:
+        status = self.jobs.get(job_id)
+        return None if status in (None, "awaiting_upload") else status
+
     def _record(self, job_id: str) -> SimpleNamespace:
         return SimpleNamespace(job_id=job_id, status=self.jobs[job_id])
 
