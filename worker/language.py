@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 # The contract: only texts of at least this many words get a language.
 MIN_WORDS = 20
-# Where the sample is taken, as (first character, length): the start, then three short windows
+# Where the sample is taken, as (first character, length): the start, then four short windows
 # further in, so a long text that opens with boilerplate in another language (a licence, a
 # Project Gutenberg header) is still named for its body. The detector walks every byte in Python
 # (~0.55 CPU-ms per 1 K characters, bench/language.py), and 16 K from the start had cost more than
